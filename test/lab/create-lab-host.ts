@@ -1,0 +1,170 @@
+import { chmod, chown, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { buildLab } from "./build-lab.js";
+import { BASE_PACKAGES, type Release, RELEASES } from "./lab-packages.js";
+import { kcmPackagesFor, LabHost, type LabHostRecord, type Layout } from "./lab-host.js";
+import { LAB_SSH_PORT, labAddress, labPaths, labUser, MAX_HOSTS } from "./lab-paths.js";
+import { labSudoersText } from "./lab-sudoers.js";
+import { startSshd } from "./host-sshd.js";
+import { writeRepoFiles } from "./repo-files.js";
+import { mustRun, runCommand } from "./run-command.js";
+import { withLabLock } from "./with-lab-lock.js";
+
+/** Options for {@link createLabHost}. */
+export interface CreateLabHostOptions {
+  /** @defaultValue `lab-<index>` */
+  name?: string;
+  /** The KCM release installed on the host. @defaultValue the oldest release */
+  release?: Release;
+  /** Newer releases already published to the host. @defaultValue none */
+  publish?: Release[];
+  /** @defaultValue `"standalone"` */
+  layout?: Layout;
+  /** Start the units, as a booted host would have them. @defaultValue true */
+  startServices?: boolean;
+}
+
+// RHEL 8's dnf.conf. Debian's sets skip_if_unavailable=True and best=False,
+// which would make a broken repository look like "no updates".
+const RHEL_DNF_CONF = (pluginDir: string) =>
+  [
+    "[main]",
+    "gpgcheck=1",
+    "installonly_limit=3",
+    "clean_requirements_on_remove=True",
+    "best=True",
+    "skip_if_unavailable=False",
+    `pluginpath=${pluginDir}`,
+    "",
+  ].join("\n");
+
+async function allocateIndex(): Promise<number> {
+  await mkdir(labPaths.hosts, { recursive: true });
+  for (let index = 1; index <= MAX_HOSTS; index++) {
+    try {
+      await mkdir(labPaths.host(index));
+      return index;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
+  throw new Error(`lab: all ${MAX_HOSTS} host slots are in use; run \`npm run lab -- down\``);
+}
+
+/** Host key pairs live outside the host folder, so the same index keeps the same key. */
+async function ensureHostKeys(index: number): Promise<void> {
+  const dir = labPaths.keys(index);
+  for (const sub of ["", "changed"]) {
+    const file = path.join(dir, sub, "ssh_host_ed25519_key");
+    if (await readFile(file).then(() => true, () => false)) continue;
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await mustRun("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `kcm-lab-${index}`, "-f", file]);
+  }
+}
+
+/** The lab account for host N: key-only (its password field is `*`, not a locked `!`). */
+async function ensureAccount(user: string, home: string): Promise<number> {
+  await withLabLock("accounts", async () => {
+    const exists = (await runCommand("id", ["-u", user])).code === 0;
+    if (!exists) {
+      await mustRun("useradd", ["-M", "-d", home, "-s", "/bin/bash", "-c", "KCM lab host account", user]);
+    } else {
+      await mustRun("usermod", ["-d", home, user]);
+    }
+    await mustRun("usermod", ["-p", "*", user]);
+  });
+  const uid = Number((await mustRun("id", ["-u", user])).trim());
+  const gid = Number((await mustRun("id", ["-g", user])).trim());
+  await mkdir(home, { recursive: true });
+  await chown(home, uid, gid);
+  return uid;
+}
+
+async function writeShims(dir: string): Promise<void> {
+  const bin = path.join(dir, "bin");
+  await mkdir(bin, { recursive: true });
+  const shim = (program: string) =>
+    `#!/bin/bash\n# ${path.basename(program)} of KCM lab host ${dir}\nexec ${program} ${dir} "$@"\n`;
+  const shims = {
+    yum: shim(path.join(labPaths.files, "yum.sh")),
+    rpm: shim(path.join(labPaths.files, "rpm.sh")),
+    systemctl: shim(`/usr/bin/python3 ${path.join(labPaths.files, "systemctl.py")}`),
+  };
+  for (const [name, text] of Object.entries(shims)) {
+    await writeFile(path.join(bin, name), text);
+    await chmod(path.join(bin, name), 0o755);
+  }
+}
+
+async function fingerprint(publicKeyFile: string): Promise<string> {
+  // "256 SHA256:abc... comment (ED25519)"
+  const line = await mustRun("ssh-keygen", ["-l", "-E", "sha256", "-f", publicKeyFile]);
+  const match = /SHA256:\S+/.exec(line);
+  if (!match) throw new Error(`lab: no fingerprint in "${line.trim()}"`);
+  return match[0];
+}
+
+/**
+ * Makes a lab host: an installroot with the chosen KCM release installed by
+ * dnf, an account with passwordless sudo for the runbook's commands, an sshd
+ * on 127.0.1.N, and (by default) its units started.
+ */
+export async function createLabHost(options: CreateLabHostOptions = {}): Promise<LabHost> {
+  await buildLab();
+  const release = options.release ?? RELEASES[0];
+  const layout = options.layout ?? "standalone";
+  const index = await allocateIndex();
+  const dir = labPaths.host(index);
+  try {
+    const user = labUser(index);
+    const root = path.join(dir, "root");
+    for (const sub of ["faults", "run", "log", "root/etc/dnf"]) {
+      await mkdir(path.join(dir, sub), { recursive: true });
+    }
+    await chmod(path.join(dir, "run"), 0o755);
+    await ensureHostKeys(index);
+    const keyFile = path.join(labPaths.keys(index), "ssh_host_ed25519_key");
+    const hostPublicKey = (await readFile(`${keyFile}.pub`, "utf8")).trim().split(" ").slice(0, 2).join(" ");
+    const record: LabHostRecord = {
+      index,
+      name: options.name ?? `lab-${index}`,
+      address: labAddress(index),
+      port: LAB_SSH_PORT,
+      user,
+      layout,
+      release,
+      published: [release],
+      hostKeyFingerprint: await fingerprint(`${keyFile}.pub`),
+      hostPublicKey,
+    };
+    const host = new LabHost(record);
+    await host.saveRecord();
+    await writeFile(path.join(root, "etc/dnf/dnf.conf"), RHEL_DNF_CONF(path.join(labPaths.files, "dnf-plugins")));
+    await writeRepoFiles(root, [release], false);
+    await writeShims(dir);
+    const packages = [
+      ...kcmPackagesFor(layout),
+      ...BASE_PACKAGES.filter((p) => p.layouts.includes(layout)).map((p) => p.name),
+    ];
+    // The first install needs --releasever; redhat-release provides it afterwards.
+    await mustRun(path.join(dir, "bin", "yum"), ["-y", "-q", "--releasever=8", "install", ...packages]);
+    for (const later of options.publish ?? []) await host.publish(later);
+
+    await ensureAccount(user, path.join(labPaths.homes, user));
+    await writeFile(path.join(dir, "authorized_keys"), await readFile(`${labPaths.clientKey}.pub`));
+    await writeFile(`/etc/sudoers.d/${user}`, labSudoersText(user, path.join(dir, "bin"), false), { mode: 0o440 });
+    await mustRun("visudo", ["-c", "-q", "-f", `/etc/sudoers.d/${user}`]);
+    await writeFile(host.knownHostsPath, `[${record.address}]:${record.port} ${hostPublicKey}\n`);
+    await startSshd({ dir, address: record.address, port: record.port, user, hostKeyFile: keyFile });
+    if (options.startServices ?? true) {
+      const units = layout === "standalone" ? ["guacd", "guacamole"] : ["guacd", "tomcat"];
+      await mustRun(path.join(dir, "bin", "systemctl"), ["start", ...units]);
+    }
+    return host;
+  } catch (error) {
+    await LabHost.open(index)
+      .then((h) => h.destroy())
+      .catch(() => rm(dir, { recursive: true, force: true }));
+    throw error;
+  }
+}

@@ -1,0 +1,98 @@
+import { spawn } from "node:child_process";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { LabHost } from "./lab-host.js";
+import { labPaths } from "./lab-paths.js";
+import { labSudoersText } from "./lab-sudoers.js";
+import { killAndWait } from "./lab-processes.js";
+import { writeRepoFiles } from "./repo-files.js";
+
+/**
+ * The faults a lab host can be given on demand:
+ * - `yum-lock`: another process holds dnf's locks (dnf waits, or exits 200 with exit_on_lock);
+ * - `repo-unreachable`: every repository's server refuses connections;
+ * - `start-fails`: the next start of a unit (the argument, default every unit) fails;
+ * - `slow-upgrade`: rpm transactions take this many seconds (the argument, default 5);
+ * - `host-key-changed`: sshd presents a different host key;
+ * - `sudo-password`: sudo asks the lab account for a password;
+ * - `disk-full`: the filesystem yum installs into is full.
+ * An sshd killed mid-command is {@link LabHost.killSshd}, not a switch.
+ */
+export const HOST_FAULTS = [
+  "yum-lock",
+  "repo-unreachable",
+  "start-fails",
+  "slow-upgrade",
+  "host-key-changed",
+  "sudo-password",
+  "disk-full",
+] as const;
+export type HostFault = (typeof HOST_FAULTS)[number];
+
+const faultFile = (host: LabHost, name: string) => path.join(host.dir, "faults", name);
+
+async function holdYumLock(host: LabHost): Promise<void> {
+  const pidFile = faultFile(host, "yum-lock.pid");
+  if (await readFile(pidFile).then(() => true, () => false)) return;
+  const holder = spawn("/usr/bin/python3", [path.join(labPaths.files, "hold-dnf-lock.py"), host.root], {
+    detached: true,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout.once("data", () => resolve());
+    holder.once("exit", (code) => reject(new Error(`lab: lock holder exited ${code}`)));
+  });
+  holder.stdout.destroy();
+  holder.unref();
+  await writeFile(pidFile, String(holder.pid));
+}
+
+async function releaseYumLock(host: LabHost): Promise<void> {
+  const pidFile = faultFile(host, "yum-lock.pid");
+  const pid = Number(await readFile(pidFile, "utf8").catch(() => ""));
+  if (pid > 0) await killAndWait([pid]);
+  await rm(pidFile, { force: true });
+}
+
+async function setRepoReachable(host: LabHost, reachable: boolean): Promise<void> {
+  await writeRepoFiles(host.root, host.record.published, !reachable);
+  // dnf would keep using its cached metadata; a broken mirror is only noticed
+  // once the cache expires, so expire it now.
+  await rm(path.join(host.root, "var/cache/dnf"), { recursive: true, force: true });
+}
+
+async function setSudoPassword(host: LabHost, required: boolean): Promise<void> {
+  const file = `/etc/sudoers.d/${host.user}`;
+  await writeFile(file, labSudoersText(host.user, path.join(host.dir, "bin"), required), { mode: 0o440 });
+}
+
+async function setFlag(host: LabHost, name: string, value: string | undefined): Promise<void> {
+  if (value === undefined) await rm(faultFile(host, name), { force: true });
+  else await writeFile(faultFile(host, name), `${value}\n`);
+}
+
+/** Switches `fault` on (`true`, or an argument) or off (`false`) on `host`. */
+export async function setHostFault(
+  host: LabHost,
+  fault: HostFault,
+  on: boolean | number | string,
+): Promise<void> {
+  const enabled = on !== false;
+  switch (fault) {
+    case "yum-lock":
+      return enabled ? holdYumLock(host) : releaseYumLock(host);
+    case "repo-unreachable":
+      return setRepoReachable(host, !enabled);
+    case "start-fails":
+      return setFlag(host, "start-fails", enabled ? String(on === true ? "*" : on) : undefined);
+    case "slow-upgrade":
+      return setFlag(host, "slow-upgrade", enabled ? String(on === true ? 5 : on) : undefined);
+    case "disk-full":
+      return setFlag(host, "disk-full", enabled ? "on" : undefined);
+    case "sudo-password":
+      return setSudoPassword(host, enabled);
+    case "host-key-changed":
+      await setFlag(host, "host-key-changed", enabled ? "on" : undefined);
+      return host.startSshd();
+  }
+}
