@@ -60,7 +60,11 @@ export function specText({ version, release, packages }: SpecInput): string {
     );
   }
   // No scriptlets: an installroot has no /bin/sh to run them with.
-  lines.push("", "%install", "mkdir -p %{buildroot}/usr/share/kcm %{buildroot}/usr/lib/systemd/system");
+  lines.push(
+    "",
+    "%install",
+    "mkdir -p %{buildroot}/usr/share/kcm %{buildroot}/usr/lib/systemd/system",
+  );
   for (const pkg of packages) {
     lines.push(`echo '${version}-${release}' > %{buildroot}/usr/share/kcm/${pkg.name}.version`);
     if (pkg.unit) {
@@ -172,5 +176,15 @@ async function ensureClientKey(): Promise<void> {
   );
   if (exists) return;
   await mkdir(path.dirname(labPaths.clientKey), { recursive: true, mode: 0o700 });
-  await mustRun("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "kcm-lab-client", "-f", labPaths.clientKey]);
+  await mustRun("ssh-keygen", [
+    "-q",
+    "-t",
+    "ed25519",
+    "-N",
+    "",
+    "-C",
+    "kcm-lab-client",
+    "-f",
+    labPaths.clientKey,
+  ]);
 }

@@ -52,7 +52,8 @@ async function up(args: string[]): Promise<void> {
     },
   });
   const count = Number(positionals[0] ?? 3);
-  if (!Number.isInteger(count) || count < 1 || count > 50) throw new Error("up takes a host count from 1 to 50");
+  if (!Number.isInteger(count) || count < 1 || count > 50)
+    throw new Error("up takes a host count from 1 to 50");
   const layouts: Layout[] = ["standalone", "tomcat"];
   if (values.layout !== "mixed" && !layouts.includes(values.layout as Layout)) {
     throw new Error(`--layout is standalone, tomcat or mixed, not "${values.layout}"`);
@@ -65,12 +66,19 @@ async function up(args: string[]): Promise<void> {
         release: asRelease(values.release),
         publish: values.publish.filter((r) => r !== "").map(asRelease),
         // "mixed": every third host has the legacy tomcat layout.
-        layout: values.layout === "mixed" ? (i % 3 === 2 ? "tomcat" : "standalone") : (values.layout as Layout),
+        layout:
+          values.layout === "mixed"
+            ? i % 3 === 2
+              ? "tomcat"
+              : "standalone"
+            : (values.layout as Layout),
       }),
     ),
   );
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`${count} lab host(s) up in ${seconds} s${built ? " (packages built first)" : ""}:\n`);
+  console.log(
+    `${count} lab host(s) up in ${seconds} s${built ? " (packages built first)" : ""}:\n`,
+  );
   for (const host of hosts) console.log(`${await describe(host)}\n`);
   console.log("Faults: npm run lab -- fault <host> <fault> on|off, with <fault> one of:");
   console.log(`  ${HOST_FAULTS.join(", ")}`);
@@ -128,7 +136,9 @@ async function main(argv: string[]): Promise<void> {
 }
 
 if (process.getuid?.() !== 0) {
-  console.error("lab: the KCM lab needs root (it adds accounts and sudoers files): run it with sudo");
+  console.error(
+    "lab: the KCM lab needs root (it adds accounts and sudoers files): run it with sudo",
+  );
   process.exit(1);
 }
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -1,11 +1,11 @@
 import { chmod, chown, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { buildLab } from "./build-lab.js";
-import { BASE_PACKAGES, type Release, RELEASES } from "./lab-packages.js";
-import { kcmPackagesFor, LabHost, type LabHostRecord, type Layout } from "./lab-host.js";
-import { LAB_SSH_PORT, labAddress, labPaths, labUser, MAX_HOSTS } from "./lab-paths.js";
-import { labSudoersText } from "./lab-sudoers.js";
 import { startSshd } from "./host-sshd.js";
+import { kcmPackagesFor, LabHost, type LabHostRecord, type Layout } from "./lab-host.js";
+import { BASE_PACKAGES, RELEASES, type Release } from "./lab-packages.js";
+import { FIRST_HOST, LAB_SSH_PORT, LAST_HOST, labAddress, labPaths, labUser } from "./lab-paths.js";
+import { labSudoersText } from "./lab-sudoers.js";
 import { writeRepoFiles } from "./repo-files.js";
 import { mustRun, runCommand } from "./run-command.js";
 import { withLabLock } from "./with-lab-lock.js";
@@ -20,6 +20,8 @@ export interface CreateLabHostOptions {
   publish?: Release[];
   /** @defaultValue `"standalone"` */
   layout?: Layout;
+  /** Use this host slot (127.0.1.N) rather than the first free one. */
+  index?: number;
   /** Start the units, as a booted host would have them. @defaultValue true */
   startServices?: boolean;
 }
@@ -38,9 +40,15 @@ const RHEL_DNF_CONF = (pluginDir: string) =>
     "",
   ].join("\n");
 
-async function allocateIndex(): Promise<number> {
+async function allocateIndex(wanted?: number): Promise<number> {
   await mkdir(labPaths.hosts, { recursive: true });
-  for (let index = 1; index <= MAX_HOSTS; index++) {
+  if (wanted !== undefined) {
+    await mkdir(labPaths.host(wanted)).catch(() => {
+      throw new Error(`lab: host slot ${wanted} is in use`);
+    });
+    return wanted;
+  }
+  for (let index = FIRST_HOST; index <= LAST_HOST; index++) {
     try {
       await mkdir(labPaths.host(index));
       return index;
@@ -48,7 +56,9 @@ async function allocateIndex(): Promise<number> {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
   }
-  throw new Error(`lab: all ${MAX_HOSTS} host slots are in use; run \`npm run lab -- down\``);
+  throw new Error(
+    `lab: host slots ${FIRST_HOST}..${LAST_HOST} are all in use; run \`npm run lab -- down\``,
+  );
 }
 
 /** Host key pairs live outside the host folder, so the same index keeps the same key. */
@@ -56,9 +66,25 @@ async function ensureHostKeys(index: number): Promise<void> {
   const dir = labPaths.keys(index);
   for (const sub of ["", "changed"]) {
     const file = path.join(dir, sub, "ssh_host_ed25519_key");
-    if (await readFile(file).then(() => true, () => false)) continue;
+    if (
+      await readFile(file).then(
+        () => true,
+        () => false,
+      )
+    )
+      continue;
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    await mustRun("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `kcm-lab-${index}`, "-f", file]);
+    await mustRun("ssh-keygen", [
+      "-q",
+      "-t",
+      "ed25519",
+      "-N",
+      "",
+      "-C",
+      `kcm-lab-${index}`,
+      "-f",
+      file,
+    ]);
   }
 }
 
@@ -67,7 +93,16 @@ async function ensureAccount(user: string, home: string): Promise<number> {
   await withLabLock("accounts", async () => {
     const exists = (await runCommand("id", ["-u", user])).code === 0;
     if (!exists) {
-      await mustRun("useradd", ["-M", "-d", home, "-s", "/bin/bash", "-c", "KCM lab host account", user]);
+      await mustRun("useradd", [
+        "-M",
+        "-d",
+        home,
+        "-s",
+        "/bin/bash",
+        "-c",
+        "KCM lab host account",
+        user,
+      ]);
     } else {
       await mustRun("usermod", ["-d", home, user]);
     }
@@ -113,7 +148,7 @@ export async function createLabHost(options: CreateLabHostOptions = {}): Promise
   await buildLab();
   const release = options.release ?? RELEASES[0];
   const layout = options.layout ?? "standalone";
-  const index = await allocateIndex();
+  const index = await allocateIndex(options.index);
   const dir = labPaths.host(index);
   try {
     const user = labUser(index);
@@ -124,7 +159,11 @@ export async function createLabHost(options: CreateLabHostOptions = {}): Promise
     await chmod(path.join(dir, "run"), 0o755);
     await ensureHostKeys(index);
     const keyFile = path.join(labPaths.keys(index), "ssh_host_ed25519_key");
-    const hostPublicKey = (await readFile(`${keyFile}.pub`, "utf8")).trim().split(" ").slice(0, 2).join(" ");
+    const hostPublicKey = (await readFile(`${keyFile}.pub`, "utf8"))
+      .trim()
+      .split(" ")
+      .slice(0, 2)
+      .join(" ");
     const record: LabHostRecord = {
       index,
       name: options.name ?? `lab-${index}`,
@@ -139,7 +178,10 @@ export async function createLabHost(options: CreateLabHostOptions = {}): Promise
     };
     const host = new LabHost(record);
     await host.saveRecord();
-    await writeFile(path.join(root, "etc/dnf/dnf.conf"), RHEL_DNF_CONF(path.join(labPaths.files, "dnf-plugins")));
+    await writeFile(
+      path.join(root, "etc/dnf/dnf.conf"),
+      RHEL_DNF_CONF(path.join(labPaths.files, "dnf-plugins")),
+    );
     await writeRepoFiles(root, [release], false);
     await writeShims(dir);
     const packages = [
@@ -147,15 +189,29 @@ export async function createLabHost(options: CreateLabHostOptions = {}): Promise
       ...BASE_PACKAGES.filter((p) => p.layouts.includes(layout)).map((p) => p.name),
     ];
     // The first install needs --releasever; redhat-release provides it afterwards.
-    await mustRun(path.join(dir, "bin", "yum"), ["-y", "-q", "--releasever=8", "install", ...packages]);
+    await mustRun(path.join(dir, "bin", "yum"), [
+      "-y",
+      "-q",
+      "--releasever=8",
+      "install",
+      ...packages,
+    ]);
     for (const later of options.publish ?? []) await host.publish(later);
 
     await ensureAccount(user, path.join(labPaths.homes, user));
     await writeFile(path.join(dir, "authorized_keys"), await readFile(`${labPaths.clientKey}.pub`));
-    await writeFile(`/etc/sudoers.d/${user}`, labSudoersText(user, path.join(dir, "bin"), false), { mode: 0o440 });
+    await writeFile(`/etc/sudoers.d/${user}`, labSudoersText(user, path.join(dir, "bin"), false), {
+      mode: 0o440,
+    });
     await mustRun("visudo", ["-c", "-q", "-f", `/etc/sudoers.d/${user}`]);
     await writeFile(host.knownHostsPath, `[${record.address}]:${record.port} ${hostPublicKey}\n`);
-    await startSshd({ dir, address: record.address, port: record.port, user, hostKeyFile: keyFile });
+    await startSshd({
+      dir,
+      address: record.address,
+      port: record.port,
+      user,
+      hostKeyFile: keyFile,
+    });
     if (options.startServices ?? true) {
       const units = layout === "standalone" ? ["guacd", "guacamole"] : ["guacd", "tomcat"];
       await mustRun(path.join(dir, "bin", "systemctl"), ["start", ...units]);

@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { open, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { LabHost } from "./lab-host.js";
 import { labPaths } from "./lab-paths.js";
-import { labSudoersText } from "./lab-sudoers.js";
 import { killAndWait } from "./lab-processes.js";
+import { labSudoersText } from "./lab-sudoers.js";
 import { writeRepoFiles } from "./repo-files.js";
 
 /**
@@ -33,18 +34,36 @@ const faultFile = (host: LabHost, name: string) => path.join(host.dir, "faults",
 
 async function holdYumLock(host: LabHost): Promise<void> {
   const pidFile = faultFile(host, "yum-lock.pid");
-  if (await readFile(pidFile).then(() => true, () => false)) return;
-  const holder = spawn("/usr/bin/python3", [path.join(labPaths.files, "hold-dnf-lock.py"), host.root], {
-    detached: true,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  await new Promise<void>((resolve, reject) => {
-    holder.stdout.once("data", () => resolve());
-    holder.once("exit", (code) => reject(new Error(`lab: lock holder exited ${code}`)));
-  });
-  holder.stdout.destroy();
+  if (
+    await readFile(pidFile).then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
+  const log = await open(path.join(host.dir, "log", "yum-lock.log"), "a");
+  const holder = spawn(
+    "/usr/bin/python3",
+    [path.join(labPaths.files, "hold-dnf-lock.py"), host.root, pidFile],
+    { detached: true, stdio: ["ignore", log.fd, log.fd] },
+  );
   holder.unref();
-  await writeFile(pidFile, String(holder.pid));
+  await log.close();
+  let exited: number | null | undefined;
+  holder.once("exit", (code) => {
+    exited = code;
+  });
+  // The holder writes its pid file once it holds every lock.
+  while (
+    !(await readFile(pidFile).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    if (exited !== undefined)
+      throw new Error(`lab: dnf lock holder exited ${exited}; see ${host.dir}/log/yum-lock.log`);
+    await sleep(10);
+  }
 }
 
 async function releaseYumLock(host: LabHost): Promise<void> {
@@ -63,7 +82,9 @@ async function setRepoReachable(host: LabHost, reachable: boolean): Promise<void
 
 async function setSudoPassword(host: LabHost, required: boolean): Promise<void> {
   const file = `/etc/sudoers.d/${host.user}`;
-  await writeFile(file, labSudoersText(host.user, path.join(host.dir, "bin"), required), { mode: 0o440 });
+  await writeFile(file, labSudoersText(host.user, path.join(host.dir, "bin"), required), {
+    mode: 0o440,
+  });
 }
 
 async function setFlag(host: LabHost, name: string, value: string | undefined): Promise<void> {

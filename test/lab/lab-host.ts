@@ -3,10 +3,10 @@ import { request } from "node:http";
 import path from "node:path";
 import { type HostFault, setHostFault } from "./host-faults.js";
 import { killSshd, sshdPid, startSshd } from "./host-sshd.js";
-import { writeRepoFiles } from "./repo-files.js";
 import { KCM_PACKAGES, type Release, WEB_PORT } from "./lab-packages.js";
 import { labPaths } from "./lab-paths.js";
 import { isAlive, killAndWait, listProcesses } from "./lab-processes.js";
+import { writeRepoFiles } from "./repo-files.js";
 import { type CommandResult, mustRun, runCommand } from "./run-command.js";
 
 export type Layout = "standalone" | "tomcat";

@@ -38,5 +38,11 @@ export function labUser(index: number): string {
 /** The port every lab host's sshd listens on (at its own address). */
 export const LAB_SSH_PORT = Number(process.env["KCM_LAB_SSH_PORT"] ?? 2222);
 
-/** Host indexes 1..MAX_HOSTS are available (127.0.1.1 .. 127.0.1.MAX_HOSTS). */
-export const MAX_HOSTS = 200;
+/**
+ * The host slots this lab uses: 127.0.1.FIRST .. 127.0.1.LAST. The test
+ * suite uses its own range and folder, so it never touches hosts a person
+ * brought up with `npm run lab -- up`.
+ * @defaultValue 1..100, or `KCM_LAB_FIRST_INDEX`..`KCM_LAB_LAST_INDEX`
+ */
+export const FIRST_HOST = Number(process.env["KCM_LAB_FIRST_INDEX"] ?? 1);
+export const LAST_HOST = Number(process.env["KCM_LAB_LAST_INDEX"] ?? 100);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -36,12 +37,14 @@ export function descendantsOf(processes: readonly ProcessEntry[], root: number):
   return found.filter((pid) => processes.some((p) => p.pid === pid));
 }
 
+/** Whether `pid` is a live process (a zombie, dead but not yet reaped, is not). */
 export function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    // /proc/<pid>/stat: "pid (comm) S ...", where S is the state letter.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
   }
 }
 

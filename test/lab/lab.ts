@@ -1,20 +1,23 @@
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { LabHost } from "./lab-host.js";
-import { labPaths, labUser, MAX_HOSTS } from "./lab-paths.js";
+import { FIRST_HOST, LAST_HOST, labPaths, labUser } from "./lab-paths.js";
 import { runCommand } from "./run-command.js";
 import { withLabLock } from "./with-lab-lock.js";
 
 export { buildLab } from "./build-lab.js";
 export { type CreateLabHostOptions, createLabHost } from "./create-lab-host.js";
 export { HOST_FAULTS, type HostFault } from "./host-faults.js";
-export { RELEASES, type Release } from "./lab-packages.js";
 export { LabHost, type Layout } from "./lab-host.js";
+export { RELEASES, type Release } from "./lab-packages.js";
 
 /** Every lab host that exists now, by index. */
 export async function listLabHosts(): Promise<LabHost[]> {
   const names = await readdir(labPaths.hosts).catch(() => [] as string[]);
-  const indexes = names.map(Number).filter((n) => Number.isInteger(n) && n > 0).sort((a, b) => a - b);
+  const indexes = names
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0)
+    .sort((a, b) => a - b);
   const hosts = await Promise.all(indexes.map((i) => LabHost.open(i).catch(() => undefined)));
   return hosts.filter((h): h is LabHost => h !== undefined);
 }
@@ -32,7 +35,9 @@ export async function findLabHost(nameOrIndex: string): Promise<LabHost> {
  * Removes every lab host. With `removeAccounts`, also the kcmlabN accounts
  * (their host keys stay, so pins in an inventory survive a new `up`).
  */
-export async function destroyAllLabHosts(options: { removeAccounts?: boolean } = {}): Promise<number> {
+export async function destroyAllLabHosts(
+  options: { removeAccounts?: boolean } = {},
+): Promise<number> {
   const hosts = await listLabHosts();
   await Promise.all(hosts.map((h) => h.destroy()));
   // Folders left by a host whose creation was interrupted before host.json.
@@ -41,7 +46,7 @@ export async function destroyAllLabHosts(options: { removeAccounts?: boolean } =
   }
   if (options.removeAccounts) {
     await withLabLock("accounts", async () => {
-      for (let index = 1; index <= MAX_HOSTS; index++) {
+      for (let index = FIRST_HOST; index <= LAST_HOST; index++) {
         const user = labUser(index);
         if ((await runCommand("id", ["-u", user])).code === 0) await runCommand("userdel", [user]);
       }

@@ -4,7 +4,11 @@ import type { Release } from "./lab-packages.js";
 import { labPaths } from "./lab-paths.js";
 
 /** Writes one .repo file per published release (and the base OS repo) into an installroot. */
-export async function writeRepoFiles(root: string, published: readonly Release[], broken: boolean): Promise<void> {
+export async function writeRepoFiles(
+  root: string,
+  published: readonly Release[],
+  broken: boolean,
+): Promise<void> {
   const dir = path.join(root, "etc/yum.repos.d");
   await mkdir(dir, { recursive: true });
   for (const file of await readdir(dir)) await rm(path.join(dir, file));
@@ -18,7 +22,10 @@ export async function writeRepoFiles(root: string, published: readonly Release[]
       "gpgcheck=0",
       "",
     ].join("\n");
-  await writeFile(path.join(dir, "rhel-8-baseos.repo"), repo("rhel-8-baseos", "Red Hat Enterprise Linux 8 - BaseOS", "base"));
+  await writeFile(
+    path.join(dir, "rhel-8-baseos.repo"),
+    repo("rhel-8-baseos", "Red Hat Enterprise Linux 8 - BaseOS", "base"),
+  );
   for (const release of published) {
     await writeFile(
       path.join(dir, `kcm-${release}.repo`),
@@ -26,4 +33,3 @@ export async function writeRepoFiles(root: string, published: readonly Release[]
     );
   }
 }
-

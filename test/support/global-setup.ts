@@ -8,7 +8,9 @@ export default async function setup(): Promise<void> {
     const message = `KCM lab prerequisites missing: ${missing.join(", ")}`;
     // In CI a missing prerequisite fails the run; it never skips tests silently.
     if (process.env["CI"] === "true") throw new Error(message);
-    console.warn(`${message}\nLab and integration tests will be skipped. Use \`npm run test:all\`.`);
+    console.warn(
+      `${message}\nLab and integration tests will be skipped. Use \`npm run test:all\`.`,
+    );
     return;
   }
   await buildLab();

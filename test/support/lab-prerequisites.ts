@@ -18,11 +18,20 @@ const PROGRAMS = [
 /** What the KCM lab needs and this machine lacks; empty when the lab can run. */
 export async function findMissingLabPrerequisites(): Promise<string[]> {
   const missing: string[] = [];
-  if (process.getuid?.() !== 0) missing.push("root (the lab adds accounts, sudoers files and sshds)");
+  if (process.getuid?.() !== 0)
+    missing.push("root (the lab adds accounts, sudoers files and sshds)");
   for (const program of PROGRAMS) {
-    if (!(await access(program, constants.X_OK).then(() => true, () => false))) missing.push(program);
+    if (
+      !(await access(program, constants.X_OK).then(
+        () => true,
+        () => false,
+      ))
+    )
+      missing.push(program);
   }
-  const dnfModule = await runCommand("/usr/bin/python3", ["-c", "import dnf"]).catch(() => undefined);
+  const dnfModule = await runCommand("/usr/bin/python3", ["-c", "import dnf"]).catch(
+    () => undefined,
+  );
   if (dnfModule?.code !== 0) missing.push("python3 module dnf (apt install dnf)");
   return missing;
 }

@@ -30,7 +30,9 @@ describeLab("systemctl on lab hosts (systemd 239's words and exit codes)", () =>
   });
 
   it("tells the layouts apart by the guacamole unit", async () => {
-    const a = await standalone.ssh("systemctl show -p LoadState guacamole; systemctl list-unit-files");
+    const a = await standalone.ssh(
+      "systemctl show -p LoadState guacamole; systemctl list-unit-files",
+    );
     expect(a.stdout).toContain("LoadState=loaded");
     expect(a.stdout).toMatch(/^guacamole\.service\s+enabled\s*$/m);
     expect(a.stdout).toMatch(/^\d+ unit files listed\.$/m);
@@ -73,7 +75,9 @@ describeLab("systemctl on lab hosts (systemd 239's words and exit codes)", () =>
   it("refuses a unit that is not there: 'not loaded', exit 5", async () => {
     const result = await standalone.ssh("sudo -n systemctl stop tomcat guacd");
     expect(result.code).toBe(5);
-    expect(result.stderr).toContain("Failed to stop tomcat.service: Unit tomcat.service not loaded.");
+    expect(result.stderr).toContain(
+      "Failed to stop tomcat.service: Unit tomcat.service not loaded.",
+    );
     const start = await tomcat.ssh("sudo -n systemctl start guacamole");
     expect(start.code).toBe(5);
     expect(start.stderr).toContain("Unit guacamole.service not found.");

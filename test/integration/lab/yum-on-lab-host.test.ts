@@ -27,10 +27,16 @@ describeLab("yum on a lab host, over OpenSSH", () => {
     const header = lines.indexOf("Available Upgrades");
     expect(header).toBeGreaterThanOrEqual(0);
     const listed = lines.slice(header + 1).filter(Boolean);
-    expect(listed).toContainEqual(expect.stringMatching(/^kcm-guacd\.x86_64\s+2\.24\.1-1\.el8\s+kcm-2\.24\.1$/));
+    expect(listed).toContainEqual(
+      expect.stringMatching(/^kcm-guacd\.x86_64\s+2\.24\.1-1\.el8\s+kcm-2\.24\.1$/),
+    );
     // The epoch package shows its epoch; the long name is longer than 40 characters.
-    expect(listed).toContainEqual(expect.stringMatching(/^kcm-guacamole-auth-ldap\.noarch\s+1:2\.24\.1-1\.el8\s/));
-    expect(listed).toContainEqual(expect.stringMatching(/^kcm-guacamole-auth-sso-saml-and-openid-connect\.noarch\s/));
+    expect(listed).toContainEqual(
+      expect.stringMatching(/^kcm-guacamole-auth-ldap\.noarch\s+1:2\.24\.1-1\.el8\s/),
+    );
+    expect(listed).toContainEqual(
+      expect.stringMatching(/^kcm-guacamole-auth-sso-saml-and-openid-connect\.noarch\s/),
+    );
     expect(listed).toHaveLength(9);
   });
 
@@ -40,7 +46,9 @@ describeLab("yum on a lab host, over OpenSSH", () => {
     const lines = result.stdout.replaceAll("\r", "").split("\n");
     // biome-ignore lint/suspicious/noControlCharactersInRegex: dnf colours package names on a terminal.
     const plain = lines.map((l) => l.replace(/\x1b\[[0-9;]*m|\x1b\(B/g, ""));
-    const at = plain.findIndex((l) => l.startsWith("kcm-guacamole-auth-sso-saml-and-openid-connect.noarch"));
+    const at = plain.findIndex((l) =>
+      l.startsWith("kcm-guacamole-auth-sso-saml-and-openid-connect.noarch"),
+    );
     expect(plain[at]?.trim()).toBe("kcm-guacamole-auth-sso-saml-and-openid-connect.noarch");
     expect(plain[at + 1]).toMatch(/^\s+2\.24\.1-1\.el8\s+kcm-2\.24\.1$/);
   });

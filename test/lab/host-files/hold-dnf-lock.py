@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Holds dnf's own locks on a lab host's installroot, as a stuck yum would.
 
-Usage: hold-dnf-lock.py <installroot>
-Prints "locked" once every lock is held, then sleeps until killed. Another
+Usage: hold-dnf-lock.py <installroot> <pid-file>
+Writes its pid to <pid-file> once every lock is held, then sleeps until killed. Another
 dnf then prints "Waiting for process with pid N to finish." and waits, or
 exits 200 with --setopt=exit_on_lock=True.
 """
@@ -12,7 +12,7 @@ import time
 
 import dnf.lock
 
-root = sys.argv[1]
+root, pid_file = sys.argv[1], sys.argv[2]
 cachedir = os.path.join(root, "var/cache/dnf")
 persistdir = os.path.join(root, "var/lib/dnf")
 locks = [
@@ -22,6 +22,8 @@ locks = [
 ]
 for lock in locks:
     lock.__enter__()
-print("locked", flush=True)
+with open(pid_file + ".tmp", "w") as f:
+    f.write(str(os.getpid()))
+os.replace(pid_file + ".tmp", pid_file)
 while True:
     time.sleep(3600)

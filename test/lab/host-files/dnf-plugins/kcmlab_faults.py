@@ -9,6 +9,7 @@ import os
 import time
 
 import dnf
+import dnf.transaction
 import dnf.yum.rpmtrans
 import rpm
 
@@ -26,7 +27,7 @@ class KcmLabFaults(dnf.Plugin):
             return
         if seconds <= 0:
             return
-        steps = max(1, len(self.base.transaction))
+        steps = max(1, len([t for t in self.base.transaction if t.action in dnf.transaction.FORWARD_ACTIONS]))
         original = dnf.yum.rpmtrans.RPMTransaction.callback
 
         def slow_callback(cb, what, amount, total, key, client_data):
