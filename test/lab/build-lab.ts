@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureKeyPair } from "./ensure-key-pair.js";
 import {
   BASE_PACKAGES,
   KCM_PACKAGES,
@@ -163,28 +164,8 @@ export async function buildLab(): Promise<{ built: boolean }> {
     await rm(labPaths.files, { recursive: true, force: true });
     await cp(HOST_FILES, labPaths.files, { recursive: true });
     await rm(work, { recursive: true, force: true });
-    await ensureClientKey();
+    await ensureKeyPair(labPaths.clientKey, "kcm-lab-client");
     await writeFile(stampFile, stamp);
     return { built: true };
   });
-}
-
-async function ensureClientKey(): Promise<void> {
-  const exists = await readFile(`${labPaths.clientKey}.pub`).then(
-    () => true,
-    () => false,
-  );
-  if (exists) return;
-  await mkdir(path.dirname(labPaths.clientKey), { recursive: true, mode: 0o700 });
-  await mustRun("ssh-keygen", [
-    "-q",
-    "-t",
-    "ed25519",
-    "-N",
-    "",
-    "-C",
-    "kcm-lab-client",
-    "-f",
-    labPaths.clientKey,
-  ]);
 }

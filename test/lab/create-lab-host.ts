@@ -1,6 +1,7 @@
 import { chmod, chown, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { buildLab } from "./build-lab.js";
+import { ensureKeyPair } from "./ensure-key-pair.js";
 import { startSshd } from "./host-sshd.js";
 import { kcmPackagesFor, LabHost, type LabHostRecord, type Layout } from "./lab-host.js";
 import { BASE_PACKAGES, RELEASES, type Release } from "./lab-packages.js";
@@ -63,28 +64,11 @@ async function allocateIndex(wanted?: number): Promise<number> {
 
 /** Host key pairs live outside the host folder, so the same index keeps the same key. */
 async function ensureHostKeys(index: number): Promise<void> {
-  const dir = labPaths.keys(index);
   for (const sub of ["", "changed"]) {
-    const file = path.join(dir, sub, "ssh_host_ed25519_key");
-    if (
-      await readFile(file).then(
-        () => true,
-        () => false,
-      )
-    )
-      continue;
-    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    await mustRun("ssh-keygen", [
-      "-q",
-      "-t",
-      "ed25519",
-      "-N",
-      "",
-      "-C",
+    await ensureKeyPair(
+      path.join(labPaths.keys(index), sub, "ssh_host_ed25519_key"),
       `kcm-lab-${index}`,
-      "-f",
-      file,
-    ]);
+    );
   }
 }
 

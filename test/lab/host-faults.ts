@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { open, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { fileExists } from "./ensure-key-pair.js";
 import type { LabHost } from "./lab-host.js";
 import { labPaths } from "./lab-paths.js";
 import { killAndWait } from "./lab-processes.js";
@@ -34,13 +35,7 @@ const faultFile = (host: LabHost, name: string) => path.join(host.dir, "faults",
 
 async function holdYumLock(host: LabHost): Promise<void> {
   const pidFile = faultFile(host, "yum-lock.pid");
-  if (
-    await readFile(pidFile).then(
-      () => true,
-      () => false,
-    )
-  )
-    return;
+  if (await fileExists(pidFile)) return;
   const log = await open(path.join(host.dir, "log", "yum-lock.log"), "a");
   const holder = spawn(
     "/usr/bin/python3",
@@ -54,12 +49,7 @@ async function holdYumLock(host: LabHost): Promise<void> {
     exited = code;
   });
   // The holder writes its pid file once it holds every lock.
-  while (
-    !(await readFile(pidFile).then(
-      () => true,
-      () => false,
-    ))
-  ) {
+  while (!(await fileExists(pidFile))) {
     if (exited !== undefined)
       throw new Error(`lab: dnf lock holder exited ${exited}; see ${host.dir}/log/yum-lock.log`);
     await sleep(10);

@@ -1,6 +1,7 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import path from "node:path";
+import { fileExists } from "./ensure-key-pair.js";
 import { type HostFault, setHostFault } from "./host-faults.js";
 import { killSshd, sshdPid, startSshd } from "./host-sshd.js";
 import { KCM_PACKAGES, type Release, WEB_PORT } from "./lab-packages.js";
@@ -174,10 +175,7 @@ export class LabHost {
 
   /** (Re)starts sshd, with the changed host key while that fault is on. */
   async startSshd(): Promise<void> {
-    const changed = await readFile(path.join(this.dir, "faults", "host-key-changed")).then(
-      () => true,
-      () => false,
-    );
+    const changed = await fileExists(path.join(this.dir, "faults", "host-key-changed"));
     const hostKeyFile = path.join(
       labPaths.keys(this.record.index),
       changed ? "changed" : "",

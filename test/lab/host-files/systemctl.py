@@ -202,19 +202,11 @@ def options_and_names(args):
     return opts, names
 
 
-def cmd_start(names):
-    require_root("start", names)
+def each_unit(verb, action, names):
+    require_root(verb, names)
     code = 0
     for name in names:
-        code = start_one(name) or code
-    return code
-
-
-def cmd_stop(names):
-    require_root("stop", names)
-    code = 0
-    for name in names:
-        code = stop_one(name) or code
+        code = action(name) or code
     return code
 
 
@@ -343,8 +335,8 @@ def main():
         sys.stderr.write("Too few arguments.\n")
         return EXIT_FAILURE
     handlers = {
-        "start": lambda: cmd_start(names),
-        "stop": lambda: cmd_stop(names),
+        "start": lambda: each_unit("start", start_one, names),
+        "stop": lambda: each_unit("stop", stop_one, names),
         "restart": lambda: cmd_restart(names),
         "is-active": lambda: cmd_is_active(opts, names),
         "is-failed": lambda: cmd_is_failed(opts, names),
