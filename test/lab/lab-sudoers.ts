@@ -1,34 +1,38 @@
+import { sudoersLines } from "../../src/kcm/commands.js";
+
 /**
- * The sudo rights of a lab host's account: passwordless, for exactly the
- * commands the runbook runs (sudoers(5) wildcards: `*` also matches spaces).
+ * The sudo rights of a lab host's account: exactly the bot's (from
+ * {@link sudoersLines}, with the host's own yum and systemctl), plus the
+ * commands of Keeper's manual procedure that a person tries by hand in the
+ * lab. With `requirePassword`, sudo asks for a password for all of them.
  */
 export function labSudoersText(user: string, binDir: string, requirePassword: boolean): string {
-  const yum = `${binDir}/yum`;
-  const systemctl = `${binDir}/systemctl`;
-  const alias = `KCMLAB_${user.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
-  const commands = [
-    "/usr/bin/true",
-    `${yum} list updates kcm-*`,
-    `${yum} --setopt=exit_on_lock=True list updates kcm-*`,
-    `${yum} --setopt=exit_on_lock=True check-update kcm-*`,
+  const programs = {
+    yum: `${binDir}/yum`,
+    systemctl: `${binDir}/systemctl`,
+    true: "/usr/bin/true",
+  };
+  const yum = `${programs.yum} --setopt\\=exit_on_lock\\=True`;
+  const unitSets = ["guacamole guacd", "tomcat guacd", "guacd", "guacamole", "tomcat"];
+  const manual = [
+    `${programs.yum} list updates kcm-*`,
+    `${programs.yum} upgrade -y kcm-*`,
     `${yum} upgrade -y kcm-*`,
-    `${yum} --setopt=exit_on_lock=True upgrade -y kcm-*`,
-    `${yum} --setopt=exit_on_lock=True upgrade -y --downloadonly kcm-*`,
-    `${yum} --setopt=exit_on_lock=True history list kcm-*`,
-    `${yum} --setopt=exit_on_lock=True history info [0-9]*`,
-    `${yum} --setopt=exit_on_lock=True history undo -y [0-9]*`,
+    `${yum} history info [0-9]*`,
+    `${yum} history undo -y [0-9]*`,
     ...["stop", "start", "restart"].flatMap((verb) =>
-      ["guacamole guacd", "tomcat guacd", "guacd", "guacamole", "tomcat"].map(
-        (units) => `${systemctl} ${verb} ${units}`,
-      ),
+      unitSets.map((units) => `${programs.systemctl} ${verb} ${units}`),
     ),
   ];
+  const manualAlias = `KCMLAB_MANUAL_${user.toUpperCase()}`;
+  const tag = requirePassword ? "PASSWD:" : "NOPASSWD:";
   return [
-    `# KCM lab: ${user} may run the runbook's commands as root, and nothing else.`,
+    `# KCM lab: ${user} may run the bot's commands and Keeper's manual procedure as root.`,
     // The lab's yum and systemctl are found through the PATH sshd sets.
     `Defaults:${user} !secure_path, !requiretty, !lecture`,
-    `Cmnd_Alias ${alias} = ${commands.map((c) => c.replaceAll(",", "\\,")).join(", \\\n    ")}`,
-    `${user} ALL=(root) ${requirePassword ? "PASSWD" : "NOPASSWD"}: ${alias}`,
+    ...sudoersLines(user, programs).map((line) => line.replace("NOPASSWD:", tag)),
+    `Cmnd_Alias ${manualAlias} = ${manual.join(", \\\n    ")}`,
+    `${user} ALL=(root) ${tag} ${manualAlias}`,
     "",
   ].join("\n");
 }
