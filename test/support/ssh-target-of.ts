@@ -1,0 +1,15 @@
+import type { SshTarget } from "../../src/ssh/ssh-session.js";
+import type { LabHost } from "../lab/lab.js";
+
+/** How the bot reaches a lab host: its address, account, the lab's key and the pinned host key. */
+export function sshTargetOf(host: LabHost, overrides: Partial<SshTarget> = {}): SshTarget {
+  return {
+    name: host.name,
+    address: host.address,
+    port: host.port,
+    user: host.user,
+    privateKeyPath: host.privateKeyPath,
+    hostKey: host.record.hostKeyFingerprint,
+    ...overrides,
+  };
+}
