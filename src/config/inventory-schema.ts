@@ -1,0 +1,239 @@
+/**
+ * The inventory file's shape, as zod schemas, and the types of the inventory
+ * the rest of the bot works with. The YAML shape:
+ *
+ * ```yaml
+ * defaults: { port, user, privateKey, layout, window }   # all optional
+ * windows:  { <name>: { timeZone, days, start, durationMinutes } }
+ * hosts:    [ { name, address, port?, user?, privateKey?, hostKey, layout?, window?, health? } ]
+ * groups:   { <name>: [host, ...] | { hosts: [host, ...], window? } }
+ * ```
+ *
+ * Checks that span several entries (duplicates, references, defaults) are in
+ * `check-inventory.ts`; this file checks each value on its own.
+ */
+import { isIP } from "node:net";
+import { isAbsolute } from "node:path";
+import { z } from "zod";
+import type { Layout } from "../kcm/commands.js";
+
+/**
+ * Host and group names: the only thing chat text can select, so the rule is
+ * narrow enough that a name is safe anywhere (a Slack message, a Redis key).
+ */
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
+
+/** The target that means every host; no host or group may be named so. */
+export const ALL_TARGET = "all";
+
+const NAME_RULE =
+  'expected lowercase letters, digits, "." and "-", starting with a letter or digit, at most 63 characters';
+
+/** A window's name: the same rule as hosts and groups. */
+export const windowNameSchema = z.string().regex(NAME_PATTERN, NAME_RULE);
+
+/** A host's or group's name, which chat text can select. */
+export const targetNameSchema = windowNameSchema.refine((name) => name !== ALL_TARGET, {
+  message: `"${ALL_TARGET}" is reserved: it means every host`,
+});
+
+/** `integer from min to max`, with one message for every way of missing it. */
+function wholeNumber(min: number, max: number) {
+  const message = `expected a whole number from ${min} to ${max}`;
+  return z
+    .number({ error: (issue) => (issue.input === undefined ? undefined : message) })
+    .int({ error: message })
+    .min(min, { error: message })
+    .max(max, { error: message });
+}
+
+const port = wholeNumber(1, 65535);
+
+const address = z.string().refine(isAddress, {
+  message: "expected an IPv4 address, an IPv6 address (without brackets) or a DNS name",
+});
+
+const user = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/, {
+  message: 'expected a login name: letters, digits, "_", "." and "-", at most 32 characters',
+});
+
+const privateKey = z.string().refine(isAbsolute, {
+  message: "expected the absolute path of the SSH private key file",
+});
+
+const hostKey = z.string().refine(isSha256Fingerprint, {
+  message: "expected SHA256:<base64> (43 characters, no padding), as `ssh-keygen -l` prints it",
+});
+
+/**
+ * `auto` detects the layout on the host (the standalone `guacamole` unit, or
+ * Tomcat for a manual deploy or an install from before KCM 2.5); the others pin it.
+ */
+export const layoutSettingSchema = z.enum(["auto", "standalone", "tomcat"] satisfies [
+  "auto",
+  ...Layout[],
+]);
+export type LayoutSetting = z.infer<typeof layoutSettingSchema>;
+
+/** Days of the week, as the inventory spells them. */
+export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** A weekly maintenance window: downtime may start only inside it. */
+export const windowSchema = z.strictObject({
+  /** An IANA time zone, e.g. `Europe/Berlin`; `start` is local time there (DST included). */
+  timeZone: z.string().refine(isTimeZone, {
+    message: 'expected an IANA time zone such as "Europe/Berlin"',
+  }),
+  /** The days on which the window opens. */
+  days: z
+    .array(z.enum(WEEKDAYS))
+    .min(1, { error: "expected at least one day" })
+    .superRefine((days, context) => {
+      days.forEach((day, index) => {
+        if (days.indexOf(day) !== index) {
+          context.addIssue({ code: "custom", path: [index], message: `"${day}" is listed twice` });
+        }
+      });
+    }),
+  /** Local opening time, `HH:MM` on a 24-hour clock. */
+  start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, {
+    message: 'expected a 24-hour time "HH:MM", such as "02:00"',
+  }),
+  /** How long the window stays open, at most a day. */
+  durationMinutes: wholeNumber(1, 1440),
+});
+export type WindowConfig = z.infer<typeof windowSchema>;
+
+/** Optional checks after the services start again. */
+export const healthSchema = z.strictObject({
+  /** The KCM web interface, which must answer. */
+  webUrl: z
+    .string()
+    .refine(isHttpUrl, { message: "expected an http:// or https:// URL" })
+    .optional(),
+  /** guacd's port on the host, which must accept connections. */
+  guacdPort: port.optional(),
+});
+export type HealthProbe = z.infer<typeof healthSchema>;
+
+/** Values a host takes when it does not set them itself. */
+export const defaultsSchema = z.strictObject({
+  /** @defaultValue 22 */
+  port: port.optional(),
+  user: user.optional(),
+  privateKey: privateKey.optional(),
+  /** @defaultValue "auto" */
+  layout: layoutSettingSchema.optional(),
+  window: z.string().optional(),
+});
+
+/** One host as written in the file, before defaults are applied. */
+export const hostSchema = z.strictObject({
+  name: targetNameSchema,
+  address,
+  port: port.optional(),
+  user: user.optional(),
+  privateKey: privateKey.optional(),
+  hostKey,
+  layout: layoutSettingSchema.optional(),
+  window: z.string().optional(),
+  health: healthSchema.optional(),
+});
+
+const members = z.array(z.string()).min(1, { error: "expected at least one host" });
+
+/** A group: a list of hosts, or a mapping with the hosts and a window for them. */
+export const groupSchema = z.union(
+  [members, z.strictObject({ hosts: members, window: z.string().optional() })],
+  { error: "expected a list of hosts, or a mapping with hosts: and window:" },
+);
+
+/**
+ * The whole file. Empty optional sections (`groups:` with nothing under it)
+ * are allowed. The names of windows and groups are checked in
+ * `check-inventory.ts`: zod skips a record's value when its key is wrong.
+ */
+export const inventoryFileSchema = z.strictObject({
+  defaults: defaultsSchema.nullish(),
+  windows: z.record(z.string(), windowSchema).nullish(),
+  hosts: z.array(hostSchema).min(1, { error: "expected at least one host" }),
+  groups: z.record(z.string(), groupSchema).nullish(),
+});
+export type InventoryFile = z.infer<typeof inventoryFileSchema>;
+
+/** A host with the defaults applied: everything needed to reach and upgrade it. */
+export interface HostConfig {
+  name: string;
+  address: string;
+  /** @defaultValue 22 */
+  port: number;
+  user: string;
+  privateKeyPath: string;
+  /** The pinned host key fingerprint, `SHA256:<base64>` as OpenSSH prints it. */
+  hostKey: string;
+  /** @defaultValue "auto" */
+  layout: LayoutSetting;
+  /**
+   * The window that applies: the host's own, else the one its groups give
+   * (they must agree), else `defaults.window`; none when nothing sets one.
+   */
+  window?: string;
+  health?: HealthProbe;
+  /** The groups that list this host, in file order. */
+  groups: string[];
+}
+
+/** A group's members (inventory names) and its window, if it sets one. */
+export interface GroupConfig {
+  hosts: string[];
+  window?: string;
+}
+
+/** A loaded, checked inventory. Nothing in it refers to anything missing. */
+export interface Inventory {
+  /** In file order. */
+  hosts: HostConfig[];
+  groups: Map<string, GroupConfig>;
+  windows: Map<string, WindowConfig>;
+  /** The file it came from. */
+  source: string;
+}
+
+function isAddress(text: string): boolean {
+  if (isIP(text) !== 0) return true;
+  const labels = text.split(".");
+  const last = labels.at(-1) ?? "";
+  // An all-digit last label is a mistyped IPv4 address (999.1.1.1), not a DNS name.
+  return (
+    text.length <= 253 &&
+    !/^\d+$/.test(last) &&
+    labels.every((label) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label))
+  );
+}
+
+function isSha256Fingerprint(text: string): boolean {
+  const base64 = /^SHA256:([A-Za-z0-9+/]{43})$/.exec(text)?.[1];
+  // 43 characters carry 258 bits for 256: the last one must leave the spare bits zero.
+  return base64 !== undefined && Buffer.from(base64, "base64").toString("base64") === `${base64}=`;
+}
+
+function isTimeZone(text: string): boolean {
+  // Offsets such as "+01:00" are valid for Intl but know nothing of DST.
+  if (!/^[A-Za-z]/.test(text)) return false;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: text });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,100 @@
+import { z } from "zod";
+import { ConfigError } from "./config-error.js";
+import { describeValue } from "./flatten-zod-issues.js";
+
+/** Settings from the environment: paths and secrets, never inventory data. */
+export interface AppEnv {
+  /**
+   * The inventory file (`KCM_INVENTORY`).
+   * @defaultValue "/etc/kcm-chatops/inventory.yml"
+   */
+  inventoryPath: string;
+  /**
+   * How many hosts `check` talks to at once (`KCM_CHECK_CONCURRENCY`, 1 to 64).
+   * @defaultValue 8
+   */
+  checkConcurrency: number;
+  /**
+   * How long an SSH connection may take to open, in ms (`KCM_SSH_CONNECT_TIMEOUT_MS`, 1000 to 300000).
+   * @defaultValue 30000
+   */
+  sshConnectTimeoutMs: number;
+  /**
+   * How long one check command may run, in ms (`KCM_CHECK_TIMEOUT_MS`, 1000 to 3600000).
+   * A yum that refreshes its metadata over a slow mirror takes minutes.
+   * @defaultValue 120000
+   */
+  checkCommandTimeoutMs: number;
+  /** Redis, `redis://` or `rediss://` (`REDIS_URL`); optional until a part of the bot needs it. */
+  redisUrl?: string;
+}
+
+/** An unset or empty variable: both mean "use the default" (as in env files). */
+const unset = (value: string | undefined): value is undefined | "" =>
+  value === undefined || value === "";
+
+/** A whole number in a range; only digits, so "1.5", "1e3", " 8" and "0x10" are refused. */
+function wholeNumber(min: number, max: number, fallback: number) {
+  return z
+    .string()
+    .optional()
+    .transform((text, context) => {
+      if (unset(text)) return fallback;
+      const value = /^\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
+      if (value >= min && value <= max) return value;
+      const message = `expected a whole number from ${min} to ${max}, got ${describeValue(text)}`;
+      context.addIssue({ code: "custom", message });
+      return z.NEVER;
+    });
+}
+
+const envSchema = z
+  .object({
+    KCM_INVENTORY: z
+      .string()
+      .optional()
+      .transform((text) => (unset(text) ? "/etc/kcm-chatops/inventory.yml" : text)),
+    KCM_CHECK_CONCURRENCY: wholeNumber(1, 64, 8),
+    KCM_SSH_CONNECT_TIMEOUT_MS: wholeNumber(1000, 300_000, 30_000),
+    KCM_CHECK_TIMEOUT_MS: wholeNumber(1000, 3_600_000, 120_000),
+    // The value is never echoed: it may hold a password.
+    REDIS_URL: z
+      .string()
+      .optional()
+      .refine((text) => unset(text) || isRedisUrl(text), {
+        message: "expected a redis:// or rediss:// URL",
+      }),
+  })
+  .transform(
+    (env): AppEnv => ({
+      inventoryPath: env.KCM_INVENTORY,
+      checkConcurrency: env.KCM_CHECK_CONCURRENCY,
+      sshConnectTimeoutMs: env.KCM_SSH_CONNECT_TIMEOUT_MS,
+      checkCommandTimeoutMs: env.KCM_CHECK_TIMEOUT_MS,
+      ...(unset(env.REDIS_URL) ? {} : { redisUrl: env.REDIS_URL }),
+    }),
+  );
+
+/**
+ * Reads the bot's settings from the environment: the one place that reads
+ * `process.env`. Throws {@link ConfigError} with code `invalid-environment`,
+ * naming every bad variable at once.
+ */
+export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
+  const parsed = envSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => ({
+    path: issue.path.map(String).join("."),
+    message: issue.message,
+  }));
+  throw new ConfigError("invalid-environment", "environment", issues);
+}
+
+function isRedisUrl(text: string): boolean {
+  try {
+    const { protocol } = new URL(text);
+    return protocol === "redis:" || protocol === "rediss:";
+  } catch {
+    return false;
+  }
+}

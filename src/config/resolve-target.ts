@@ -1,0 +1,50 @@
+import { ALL_TARGET, type HostConfig, type Inventory, NAME_PATTERN } from "./inventory-schema.js";
+import { suggestNames } from "./suggest-names.js";
+
+/** What a target typed in chat selects. */
+export type TargetResolution =
+  /** `all`, a group (its hosts in inventory order), or one host; `label` is the name matched. */
+  | { kind: "hosts"; hosts: HostConfig[]; label: string }
+  /** A well-formed name that is not in the inventory, with the nearest names for "did you mean". */
+  | { kind: "unknown"; target: string; suggestions: string[] }
+  /** Text that can never be a name; `target` is cut to 64 characters, `reason` is a sentence. */
+  | { kind: "invalid"; target: string; reason: string };
+
+const MAX_NAME_LENGTH = 63;
+
+/**
+ * Resolves a target from chat (untrusted text) to inventory hosts. Surrounding
+ * spaces and letter case are ignored; the hosts returned come from the
+ * inventory, so nothing of the text itself reaches a command.
+ */
+export function resolveTarget(inventory: Inventory, target: string): TargetResolution {
+  const name = target.trim().toLowerCase();
+  if (name.length === 0) {
+    return { kind: "invalid", target: "", reason: "Give a host name, a group name or all." };
+  }
+  if (name.length > MAX_NAME_LENGTH) {
+    const reason = `A host or group name has at most ${MAX_NAME_LENGTH} characters.`;
+    return { kind: "invalid", target: shorten(target), reason };
+  }
+  if (!NAME_PATTERN.test(name)) {
+    const reason =
+      'Host and group names use only lowercase letters, digits, "." and "-", and start with a letter or digit.';
+    return { kind: "invalid", target: shorten(target), reason };
+  }
+  if (name === ALL_TARGET) return { kind: "hosts", hosts: [...inventory.hosts], label: ALL_TARGET };
+
+  const group = inventory.groups.get(name);
+  if (group !== undefined) {
+    const hosts = inventory.hosts.filter((host) => group.hosts.includes(host.name));
+    return { kind: "hosts", hosts, label: name };
+  }
+  const host = inventory.hosts.find((candidate) => candidate.name === name);
+  if (host !== undefined) return { kind: "hosts", hosts: [host], label: name };
+
+  const names = [...inventory.hosts.map((candidate) => candidate.name), ...inventory.groups.keys()];
+  return { kind: "unknown", target: name, suggestions: suggestNames(name, [...names, ALL_TARGET]) };
+}
+
+function shorten(text: string): string {
+  return text.length > 64 ? `${text.slice(0, 63)}…` : text;
+}

@@ -1,0 +1,211 @@
+import { readFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../../src/config/config-error.js";
+import { parseInventory } from "../../../src/config/parse-inventory.js";
+import { describeIssues, issuesOf, KEYS, oneHost, VALID_INVENTORY } from "./inventory-text.js";
+
+describe("parseInventory: a valid file", () => {
+  const inventory = parseInventory(VALID_INVENTORY, "/etc/kcm-chatops/inventory.yml");
+
+  it("applies defaults to the hosts that leave fields out, and keeps what a host sets", () => {
+    expect(inventory.hosts).toEqual([
+      {
+        name: "web1",
+        address: "10.0.0.1",
+        port: 22,
+        user: "kcm",
+        privateKeyPath: "/keys/id_ed25519",
+        hostKey: KEYS.a,
+        layout: "auto",
+        window: "nightly",
+        groups: ["web"],
+      },
+      {
+        name: "web2",
+        address: "web2.example.internal",
+        port: 22,
+        user: "kcm",
+        privateKeyPath: "/keys/id_ed25519",
+        hostKey: KEYS.b,
+        layout: "auto",
+        // Its group eu.dmz sets a window, which wins over defaults.window.
+        window: "weekend",
+        health: { webUrl: "https://web2.example.internal/", guacdPort: 4822 },
+        groups: ["web", "eu.dmz"],
+      },
+      {
+        name: "legacy",
+        address: "fd00::10",
+        port: 2222,
+        user: "root",
+        privateKeyPath: "/keys/legacy",
+        hostKey: KEYS.c,
+        layout: "tomcat",
+        window: "weekend",
+        groups: ["eu.dmz"],
+      },
+    ]);
+    expect(inventory.source).toBe("/etc/kcm-chatops/inventory.yml");
+  });
+
+  it("keeps groups in both spellings and windows by name; an unquoted 02:00 stays a time", () => {
+    expect([...inventory.groups]).toEqual([
+      ["web", { hosts: ["web1", "web2"] }],
+      ["eu.dmz", { hosts: ["legacy", "web2"], window: "weekend" }],
+    ]);
+    expect(inventory.windows.get("nightly")).toEqual({
+      timeZone: "Europe/Berlin",
+      days: ["mon", "tue", "wed", "thu", "fri"],
+      start: "02:00",
+      durationMinutes: 60,
+    });
+    expect([...inventory.windows.keys()]).toEqual(["nightly", "weekend"]);
+  });
+
+  it("leaves window out when nothing sets one, and allows empty optional sections", () => {
+    const bare = parseInventory(
+      `defaults:\ngroups:\nwindows:\n${oneHost(`    hostKey: ${KEYS.a}\n`)}`,
+      "x",
+    );
+    expect(bare.hosts[0]).not.toHaveProperty("window");
+    expect(bare.groups.size).toBe(0);
+    expect(bare.windows.size).toBe(0);
+  });
+
+  it("parses the shipped inventory.example.yml", async () => {
+    const file = new URL("../../../inventory.example.yml", import.meta.url);
+    const example = parseInventory(await readFile(file, "utf8"), "inventory.example.yml");
+    expect(example.hosts.map((host) => [host.name, host.layout])).toEqual([
+      ["web1", "standalone"],
+      ["web2", "standalone"],
+      ["legacy.dmz", "tomcat"],
+    ]);
+    expect(example.groups.size).toBeGreaterThan(0);
+    expect([...example.windows.values()].map((window) => window.timeZone)).toContain(
+      "Europe/Berlin",
+    );
+  });
+});
+
+describe("parseInventory: a file with mistakes", () => {
+  it("reports every mistake together, by path and line, in file order", () => {
+    const text = `defaults:
+  port: "22"
+  layot: auto
+windows:
+  nightly:
+    timeZone: Mars/Olympus
+    days: []
+    start: "24:00"
+    durationMinutes: 0
+hosts:
+  - name: web1
+    address: 10.0.0.1
+    hostKey: SHA256:abc
+    window: nigthly
+  - name: Web_2
+    address: 999.1.1.1
+    hostkey: ${KEYS.b}
+    user: kcm
+    privateKey: /k
+  - name: web1
+    address: 10.0.0.2
+    user: kcm
+    privateKey: keys/id
+    hostKey: ${KEYS.c}
+    health: { webUrl: "ftp://x", guacdPort: 70000 }
+groups:
+  all: [web1]
+  web: [web1, web3]
+`;
+    const error = (() => {
+      try {
+        parseInventory(text, "fleet.yml");
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    if (!(error instanceof ConfigError)) return;
+    expect(error.code).toBe("invalid-inventory");
+    expect(error.source).toBe("fleet.yml");
+    expect(error.issues.map((issue) => [issue.line, issue.path])).toEqual([
+      [2, "defaults.port"],
+      [3, "defaults.layot"],
+      [6, "windows.nightly.timeZone"],
+      [7, "windows.nightly.days"],
+      [8, "windows.nightly.start"],
+      [9, "windows.nightly.durationMinutes"],
+      [11, "hosts[0].user"],
+      [11, "hosts[0].privateKey"],
+      [13, "hosts[0].hostKey"],
+      [14, "hosts[0].window"],
+      [15, "hosts[1].name"],
+      [15, "hosts[1].hostKey"],
+      [16, "hosts[1].address"],
+      [17, "hosts[1].hostkey"],
+      [20, "hosts[2].name"],
+      [23, "hosts[2].privateKey"],
+      [25, "hosts[2].health.webUrl"],
+      [25, "hosts[2].health.guacdPort"],
+      [27, "groups.all"],
+      [28, "groups.web[1]"],
+    ]);
+    const lines = error.message.split("\n");
+    expect(lines[0]).toBe("The inventory fleet.yml is invalid (20 problems); nothing was loaded:");
+    expect(lines).toContain(
+      '  hosts[0].window: unknown window "nigthly"; did you mean "nightly"? (line 14)',
+    );
+    expect(lines).toContain('  hosts[1].hostkey: unknown key; did you mean "hostKey"? (line 17)');
+    expect(lines).toContain(
+      '  hosts[2].name: duplicate host name "web1" (also hosts[0]) (line 20)',
+    );
+    expect(lines).toContain('  groups.web[1]: unknown host "web3"; did you mean "web1"? (line 28)');
+    expect(lines).toHaveLength(21);
+  });
+
+  it("reports YAML syntax errors with line and column, and nothing else", () => {
+    const issues = issuesOf("hosts:\n  - name: web1\n    address: [10.0.0.1\n");
+    expect(issues.length).toBeGreaterThan(0);
+    expect(issues[0]?.path).toMatch(/^line \d+, column \d+$/);
+    expect(issues.map((issue) => issue.path)).toContain("line 4, column 1");
+  });
+
+  it("refuses a duplicate key, an unknown tag and a second document as syntax problems", () => {
+    expect(issuesOf(`hosts: []\nhosts: []\n`)).toEqual([
+      { path: "line 2, column 1", message: "Map keys must be unique" },
+    ]);
+    expect(issuesOf(`hosts: !shell ls\n`)[0]?.message).toMatch(/Unresolved tag: !shell/);
+    expect(issuesOf(`hosts: []\n---\nhosts: []\n`)[0]?.message).toMatch(/multiple documents/);
+  });
+
+  it("refuses an empty file, a file that is not a mapping, and an alias bomb", () => {
+    expect(describeIssues("")).toEqual([
+      "(file): the file is empty; expected at least a hosts: list",
+    ]);
+    expect(describeIssues("- web1\n")).toEqual(["(file): expected a mapping, got a list"]);
+    const bomb = [
+      "a: &a [x, x]",
+      ...Array.from({ length: 12 }, (_, i) => {
+        const previous = i === 0 ? "a" : `l${i - 1}`;
+        return `l${i}: &l${i} [*${previous}, *${previous}, *${previous}]`;
+      }),
+    ].join("\n");
+    expect(issuesOf(bomb)[0]?.path).toBe("(file)");
+  });
+
+  it("requires hosts, with at least one, and a hostKey on each", () => {
+    expect(describeIssues("groups: {}\n")).toEqual(["hosts: required"]);
+    expect(describeIssues("hosts: []\n")).toEqual(["hosts: expected at least one host"]);
+    expect(describeIssues(oneHost(""))).toEqual(["hosts[0].hostKey: required"]);
+  });
+
+  it("names a group's form when it is neither a list nor a mapping", () => {
+    const text = `${oneHost(`    hostKey: ${KEYS.a}\n`)}groups:\n  web: web1\n  dmz: { hosts: [web1], windw: x }\n`;
+    expect(describeIssues(text)).toEqual([
+      "groups.web: expected a list of hosts, or a mapping with hosts: and window:",
+      'groups.dmz.windw: unknown key; did you mean "window"?',
+    ]);
+  });
+});
