@@ -72,6 +72,18 @@ const sudoPassword: Rule = (lines) => {
   };
 };
 
+// RHEL 7's sudoers has "Defaults requiretty"; over SSH without a pty sudo then refuses.
+const REQUIRETTY = /^sudo: sorry, you must have a tty to run sudo$/;
+const sudoRequiresTty: Rule = (lines) => {
+  const evidence = pickEvidence(lines, [REQUIRETTY]);
+  if (evidence.length === 0) return undefined;
+  return {
+    summary:
+      'sudo insists on a terminal ("Defaults requiretty"): add "Defaults:<user> !requiretty" for the bot\'s account',
+    evidence,
+  };
+};
+
 const NOT_ALLOWED = /^Sorry, user (\S+) is not allowed to execute '(.*)' as (\S+) on (.+?)\.?$/;
 const NOT_IN_SUDOERS = /^(\S+) is not in the sudoers file\./;
 const sudoNotAllowed: Rule = (lines) => {
@@ -245,6 +257,7 @@ const timeout: Rule = (lines, output) =>
 const RULES: ReadonlyArray<readonly [HostFailureCode, Rule]> = [
   ["sudo-password", sudoPassword],
   ["sudo-not-allowed", sudoNotAllowed],
+  ["sudo-not-allowed", sudoRequiresTty],
   ["yum-lock", yumLock],
   ["disk-space", diskSpace],
   ["gpg", gpg],

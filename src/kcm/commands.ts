@@ -69,6 +69,8 @@ export function sudoersLines(user: string, programs: HostPrograms = RHEL_PROGRAM
   // sudoers(5): "=", ":", "," and backslashes in a command's arguments are escaped.
   const escapeArgs = (command: string) => command.replace(/[=:,\\]/g, (c) => `\\${c}`);
   return [
+    // RHEL 7 ships "Defaults requiretty", which refuses sudo over SSH without a terminal.
+    `Defaults:${user} !requiretty`,
     `Cmnd_Alias ${alias} = ${commands.map(escapeArgs).join(", \\\n    ")}`,
     `${user} ALL=(root) NOPASSWD: ${alias}`,
   ];

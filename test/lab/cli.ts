@@ -7,6 +7,9 @@
  *   npm run lab -- kill-sshd <host> | start-sshd <host>
  *   npm run lab -- down [--accounts]
  */
+
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import {
   buildLab,
@@ -21,6 +24,8 @@ import {
   RELEASES,
   type Release,
 } from "./lab.js";
+import { labInventoryYaml } from "./lab-inventory.js";
+import { labPaths } from "./lab-paths.js";
 
 function asRelease(value: string): Release {
   if (!(RELEASES as readonly string[]).includes(value)) {
@@ -39,6 +44,14 @@ async function describe(host: LabHost): Promise<string> {
     `  repos     ${host.record.published.join(", ")}`,
     `  ssh       ssh -i ${host.privateKeyPath} -p ${host.port} -o UserKnownHostsFile=${host.knownHostsPath} ${host.user}@${host.address} 'sudo -n yum list updates "kcm-*"'`,
   ].join("\n");
+}
+
+/** Writes an inventory of every lab host to <lab>/inventory.yml, for `kcm-chatops check`. */
+async function writeLabInventory(): Promise<string> {
+  const file = path.join(labPaths.root, "inventory.yml");
+  const hosts = await listLabHosts();
+  await writeFile(file, labInventoryYaml(hosts, { groups: { lab: hosts.map((h) => h.name) } }));
+  return file;
 }
 
 async function up(args: string[]): Promise<void> {
@@ -80,6 +93,9 @@ async function up(args: string[]): Promise<void> {
     `${count} lab host(s) up in ${seconds} s${built ? " (packages built first)" : ""}:\n`,
   );
   for (const host of hosts) console.log(`${await describe(host)}\n`);
+  const inventory = await writeLabInventory();
+  console.log(`An inventory of the lab's hosts is in ${inventory}. Check them all:`);
+  console.log(`  KCM_INVENTORY=${inventory} npm run cli -- check all\n`);
   console.log("Faults: npm run lab -- fault <host> <fault> on|off, with <fault> one of:");
   console.log(`  ${HOST_FAULTS.join(", ")}`);
   console.log("Remove them all: npm run lab -- down");

@@ -29,7 +29,7 @@ export function labSudoersText(user: string, binDir: string, requirePassword: bo
   return [
     `# KCM lab: ${user} may run the bot's commands and Keeper's manual procedure as root.`,
     // The lab's yum and systemctl are found through the PATH sshd sets.
-    `Defaults:${user} !secure_path, !requiretty, !lecture`,
+    `Defaults:${user} !secure_path, !lecture`,
     ...sudoersLines(user, programs).map((line) => line.replace("NOPASSWD:", tag)),
     `Cmnd_Alias ${manualAlias} = ${manual.join(", \\\n    ")}`,
     `${user} ALL=(root) ${tag} ${manualAlias}`,

@@ -272,3 +272,16 @@ describe("classifyHostFailure, properties", () => {
     );
   });
 });
+
+describe("sudo's requiretty", () => {
+  it("is a sudo refusal whose summary gives the fix", () => {
+    const failure = classifyHostFailure({
+      exitCode: 1,
+      stdout: "",
+      stderr: "sudo: sorry, you must have a tty to run sudo\n",
+    });
+    expect(failure.code).toBe("sudo-not-allowed");
+    expect(failure.summary).toContain("!requiretty");
+    expect(failure.evidence).toEqual(["sudo: sorry, you must have a tty to run sudo"]);
+  });
+});

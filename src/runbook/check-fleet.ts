@@ -1,0 +1,26 @@
+import { type CheckDeps, type CheckTarget, checkHost, type HostCheck } from "./check-host.js";
+import { mapWithConcurrency } from "./map-with-concurrency.js";
+
+/** Options for {@link checkFleet}. */
+export interface FleetCheckOptions extends CheckDeps {
+  /** Hosts checked at once. @defaultValue 8 */
+  concurrency?: number;
+  /** Called as each host's check finishes, in completion order. */
+  onHostChecked?: (check: HostCheck) => void;
+}
+
+/**
+ * Checks many hosts, a bounded number at a time. Each host is bounded by its
+ * own connect and command timeouts, so a dead host delays only itself.
+ * Results come back in the order of `hosts`.
+ */
+export function checkFleet(
+  hosts: readonly CheckTarget[],
+  options: FleetCheckOptions,
+): Promise<HostCheck[]> {
+  return mapWithConcurrency(hosts, options.concurrency ?? 8, async (host) => {
+    const check = await checkHost(host, options);
+    options.onHostChecked?.(check);
+    return check;
+  });
+}

@@ -1,0 +1,190 @@
+import { type Layout, LIST_UPDATES, QUERY_INSTALLED, SHOW_UNITS } from "../kcm/commands.js";
+import { detectLayout } from "../kcm/detect-layout.js";
+import type { HostFailure } from "../kcm/host-failure.js";
+import type { PackageVersion } from "../kcm/package-version.js";
+import { formatPackageVersion } from "../kcm/package-version.js";
+import { type InstalledPackage, parseInstalledPackages } from "../kcm/parse-installed-packages.js";
+import { parseUnitStates, type UnitState } from "../kcm/parse-unit-states.js";
+import { parseYumListUpdates } from "../kcm/parse-yum-list-updates.js";
+import { type HostShell, isConnectionFailure, type ShellResult } from "./host-shell.js";
+
+/** What went wrong on one host, in our words and the host's. */
+export interface CheckProblem {
+  /** Where: the connection itself, or the command that failed. */
+  source: "connection" | "yum" | "rpm" | "systemctl" | "inventory";
+  /** A connection failure code (`refused`, `host-key-mismatch`...), a host failure code (`yum-lock`...) or `unrecognised-output`. */
+  code: string;
+  summary: string;
+  /** The host's own words. */
+  evidence: string[];
+}
+
+/** A pending update, from the installed version to the one yum would install. */
+export interface PendingChange {
+  name: string;
+  arch: string;
+  /** Absent when yum offers a package that is not installed (it would not be upgraded). */
+  from?: PackageVersion;
+  to: PackageVersion;
+  repo: string;
+}
+
+/** The state of one host: whatever could be learnt, and the problems met. */
+export interface HostCheck {
+  host: string;
+  durationMs: number;
+  /** `version-release` of kcm-guacamole (or kcm-guacd where the web app is not a package). */
+  kcmVersion?: string;
+  layout?: Layout;
+  installed?: InstalledPackage[];
+  /** Empty when the host is up to date; absent when yum could not tell. */
+  pending?: PendingChange[];
+  services?: UnitState[];
+  problems: CheckProblem[];
+}
+
+/** The inventory facts a check needs about a host. */
+export interface CheckTarget {
+  name: string;
+  layout: "auto" | Layout;
+}
+
+/** What {@link checkHost} needs from the outside. */
+export interface CheckDeps {
+  connect: (host: string) => Promise<HostShell>;
+  /** Each command's timeout; yum on a slow mirror is the long one. */
+  commandTimeoutMs: number;
+}
+
+function hostProblem(source: CheckProblem["source"], failure: HostFailure): CheckProblem {
+  return { source, code: failure.code, summary: failure.summary, evidence: failure.evidence };
+}
+
+function unrecognised(source: CheckProblem["source"], text: string): CheckProblem {
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return {
+    source,
+    code: "unrecognised-output",
+    summary: `${source} printed something kcm-chatops does not recognise`,
+    evidence: lines.slice(0, 10),
+  };
+}
+
+function kcmVersionOf(installed: readonly InstalledPackage[]): string | undefined {
+  const main =
+    installed.find((p) => p.name === "kcm-guacamole") ??
+    installed.find((p) => p.name === "kcm-guacd") ??
+    installed[0];
+  return main && `${main.version.version}-${main.version.release}`;
+}
+
+/**
+ * Checks one host over one connection: installed kcm-* versions (rpm),
+ * pending updates (yum list updates), and the service layout and states
+ * (systemctl), the three commands at once. Never rejects: every failure is
+ * a {@link CheckProblem}.
+ */
+export async function checkHost(target: CheckTarget, deps: CheckDeps): Promise<HostCheck> {
+  const started = performance.now();
+  const result: HostCheck = { host: target.name, durationMs: 0, problems: [] };
+  const done = () => ({ ...result, durationMs: Math.round(performance.now() - started) });
+  let shell: HostShell;
+  try {
+    shell = await deps.connect(target.name);
+  } catch (error) {
+    if (!isConnectionFailure(error)) throw error;
+    result.problems.push({
+      source: "connection",
+      code: error.code,
+      summary: error.message,
+      evidence: [],
+    });
+    return done();
+  }
+  try {
+    const run = (command: string) => shell.exec(command, { timeoutMs: deps.commandTimeoutMs });
+    const [rpm, units, yum] = await Promise.all([
+      run(QUERY_INSTALLED),
+      run(SHOW_UNITS),
+      run(LIST_UPDATES),
+    ]);
+    readInstalled(result, rpm);
+    readUnits(result, units, target.layout);
+    readPending(result, yum);
+  } catch (error) {
+    if (!isConnectionFailure(error)) throw error;
+    result.problems.push({
+      source: "connection",
+      code: error.code,
+      summary: error.message,
+      evidence: [],
+    });
+  } finally {
+    shell.close();
+  }
+  return done();
+}
+
+function readInstalled(result: HostCheck, output: ShellResult): void {
+  const parsed = parseInstalledPackages(output);
+  if (parsed.kind === "installed") {
+    result.installed = parsed.packages;
+    const version = kcmVersionOf(parsed.packages);
+    if (version !== undefined) result.kcmVersion = version;
+  } else if (parsed.kind === "failed") result.problems.push(hostProblem("rpm", parsed.failure));
+  else result.problems.push(unrecognised("rpm", parsed.text));
+}
+
+function readUnits(result: HostCheck, output: ShellResult, pinned: CheckTarget["layout"]): void {
+  const parsed = parseUnitStates(output);
+  if (parsed.kind === "failed") {
+    result.problems.push(hostProblem("systemctl", parsed.failure));
+    return;
+  }
+  if (parsed.kind === "unrecognised") {
+    result.problems.push(unrecognised("systemctl", parsed.text));
+    return;
+  }
+  result.services = parsed.units.filter((u) => u.loadState === "loaded");
+  const detected = detectLayout(parsed.units);
+  if (detected.kind === "unknown") {
+    result.problems.push({
+      source: "systemctl",
+      code: "layout-unknown",
+      summary: detected.reason,
+      evidence: [],
+    });
+    if (pinned !== "auto") result.layout = pinned;
+    return;
+  }
+  result.layout = pinned === "auto" ? detected.layout : pinned;
+  if (pinned !== "auto" && pinned !== detected.layout) {
+    result.problems.push({
+      source: "inventory",
+      code: "layout-mismatch",
+      summary: `the inventory pins the ${pinned} layout, but the host's units are those of the ${detected.layout} layout`,
+      evidence: [],
+    });
+  }
+}
+
+function readPending(result: HostCheck, output: ShellResult): void {
+  const parsed = parseYumListUpdates(output);
+  if (parsed.kind === "none") result.pending = [];
+  else if (parsed.kind === "pending") {
+    result.pending = parsed.packages.map((p) => {
+      const from = result.installed?.find((i) => i.name === p.name && i.arch === p.arch)?.version;
+      return { name: p.name, arch: p.arch, ...(from ? { from } : {}), to: p.version, repo: p.repo };
+    });
+  } else if (parsed.kind === "failed") result.problems.push(hostProblem("yum", parsed.failure));
+  else result.problems.push(unrecognised("yum", parsed.text));
+}
+
+/** `2.23.1-1.el8 → 2.24.1-1.el8`, for one pending change. */
+export function describeChange(change: PendingChange): string {
+  const from = change.from ? formatPackageVersion(change.from) : "(not installed)";
+  return `${change.name} ${from} → ${formatPackageVersion(change.to)}`;
+}
