@@ -1,0 +1,9 @@
+import { readFile } from "node:fs/promises";
+import { expect, it } from "vitest";
+import { sudoersLines } from "../../../src/kcm/commands.js";
+
+it("the README shows administrators exactly the sudoers lines the bot needs", async () => {
+  const readme = await readFile(new URL("../../../README.md", import.meta.url), "utf8");
+  const block = /```\n(Defaults:kcm-bot[\s\S]*?)\n```/.exec(readme)?.[1];
+  expect(block).toBe(sudoersLines("kcm-bot").join("\n"));
+});
