@@ -56,6 +56,12 @@ export interface CheckDeps {
   commandTimeoutMs: number;
 }
 
+/** A connection failure as a problem; anything else is a bug and is thrown on. */
+function connectionProblem(error: unknown): CheckProblem {
+  if (!isConnectionFailure(error)) throw error;
+  return { source: "connection", code: error.code, summary: error.message, evidence: [] };
+}
+
 function hostProblem(source: CheckProblem["source"], failure: HostFailure): CheckProblem {
   return { source, code: failure.code, summary: failure.summary, evidence: failure.evidence };
 }
@@ -95,13 +101,7 @@ export async function checkHost(target: CheckTarget, deps: CheckDeps): Promise<H
   try {
     shell = await deps.connect(target.name);
   } catch (error) {
-    if (!isConnectionFailure(error)) throw error;
-    result.problems.push({
-      source: "connection",
-      code: error.code,
-      summary: error.message,
-      evidence: [],
-    });
+    result.problems.push(connectionProblem(error));
     return done();
   }
   try {
@@ -115,13 +115,7 @@ export async function checkHost(target: CheckTarget, deps: CheckDeps): Promise<H
     readUnits(result, units, target.layout);
     readPending(result, yum);
   } catch (error) {
-    if (!isConnectionFailure(error)) throw error;
-    result.problems.push({
-      source: "connection",
-      code: error.code,
-      summary: error.message,
-      evidence: [],
-    });
+    result.problems.push(connectionProblem(error));
   } finally {
     shell.close();
   }

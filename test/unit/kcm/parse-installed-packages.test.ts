@@ -8,23 +8,11 @@ import {
   parseInstalledPackages,
 } from "../../../src/kcm/parse-installed-packages.js";
 import { arbitraryMix, arbitraryOutput } from "../../fixtures/kcm/arbitrary-output.js";
+import { KCM_PACKAGE_TABLE } from "../../fixtures/kcm/kcm-package-table.js";
 import { fixtureOutput } from "../../fixtures/kcm/load-fixture.js";
 
-/** The lab's kcm-* packages by name (sorted), with their arch and epoch. */
-const PACKAGES: ReadonlyArray<readonly [string, string, number]> = [
-  ["kcm-guacamole", "noarch", 0],
-  ["kcm-guacamole-auth-ldap", "noarch", 1],
-  ["kcm-guacamole-auth-sso-saml-and-openid-connect", "noarch", 0],
-  ["kcm-guacamole-standalone", "noarch", 0],
-  ["kcm-guacd", "x86_64", 0],
-  ["kcm-libguac", "x86_64", 0],
-  ["kcm-libguac-client-rdp", "x86_64", 0],
-  ["kcm-libguac-client-ssh", "x86_64", 0],
-  ["kcm-libguac-client-vnc", "x86_64", 0],
-];
-
 function installed(version: string, options: { except?: string; noEpochs?: boolean } = {}) {
-  return PACKAGES.filter(([name]) => name !== options.except).map(
+  return KCM_PACKAGE_TABLE.filter(([name]) => name !== options.except).map(
     ([name, arch, epoch]): InstalledPackage => ({
       name,
       arch,

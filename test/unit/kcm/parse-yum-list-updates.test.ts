@@ -13,23 +13,11 @@ import {
   arbitraryOutput,
   arbitraryText,
 } from "../../fixtures/kcm/arbitrary-output.js";
+import { KCM_PACKAGE_TABLE } from "../../fixtures/kcm/kcm-package-table.js";
 import { fixtureOutput } from "../../fixtures/kcm/load-fixture.js";
 
-/** The lab's (and KCM's) packages, in the order yum lists them; ldap has epoch 1. */
-const KCM_PACKAGES: ReadonlyArray<readonly [string, string, number]> = [
-  ["kcm-guacamole", "noarch", 0],
-  ["kcm-guacamole-auth-ldap", "noarch", 1],
-  ["kcm-guacamole-auth-sso-saml-and-openid-connect", "noarch", 0],
-  ["kcm-guacamole-standalone", "noarch", 0],
-  ["kcm-guacd", "x86_64", 0],
-  ["kcm-libguac", "x86_64", 0],
-  ["kcm-libguac-client-rdp", "x86_64", 0],
-  ["kcm-libguac-client-ssh", "x86_64", 0],
-  ["kcm-libguac-client-vnc", "x86_64", 0],
-];
-
 const updatesTo = (release: string, repo: string): PendingUpdate[] =>
-  KCM_PACKAGES.map(([name, arch, epoch]) => ({
+  KCM_PACKAGE_TABLE.map(([name, arch, epoch]) => ({
     name,
     arch,
     version: { epoch, version: "2.24.1", release },
