@@ -8,10 +8,12 @@ import {
   KCM_PACKAGES,
   type LabPackage,
   PACKAGE_RELEASE,
+  RELEASE_PAYLOADS,
   RELEASES,
   unitFileText,
 } from "./lab-packages.js";
 import { labPaths } from "./lab-paths.js";
+import { payloadBytes } from "./payload-bytes.js";
 import { mustRun } from "./run-command.js";
 import { withLabLock } from "./with-lab-lock.js";
 
@@ -21,10 +23,12 @@ interface SpecInput {
   version: string;
   release: string;
   packages: readonly LabPackage[];
+  /** Package name → size of its payload file, read from `%{_sourcedir}/<name>.payload`. */
+  payloads?: Readonly<Record<string, number>>;
 }
 
 /** An rpm spec that builds `packages` (the first is the main package) at one version. */
-export function specText({ version, release, packages }: SpecInput): string {
+export function specText({ version, release, packages, payloads = {} }: SpecInput): string {
   const [main, ...rest] = packages;
   if (main === undefined) throw new Error("specText: no packages");
   const preamble = (pkg: LabPackage) => [
@@ -47,7 +51,7 @@ export function specText({ version, release, packages }: SpecInput): string {
     ...preamble(main),
     "",
     "%description",
-    `Lab build of ${main.name}: a version file and its unit files, nothing else.`,
+    `Lab build of ${main.name}: a version file, its unit files and perhaps a payload.`,
   ];
   for (const pkg of rest) {
     lines.push(
@@ -68,6 +72,9 @@ export function specText({ version, release, packages }: SpecInput): string {
   );
   for (const pkg of packages) {
     lines.push(`echo '${version}-${release}' > %{buildroot}/usr/share/kcm/${pkg.name}.version`);
+    if (payloads[pkg.name] !== undefined) {
+      lines.push(`cp %{_sourcedir}/${pkg.name}.payload %{buildroot}/usr/share/kcm/`);
+    }
     if (pkg.unit) {
       lines.push(
         `cat > %{buildroot}/usr/lib/systemd/system/${pkg.unit.name}.service <<'UNIT'`,
@@ -85,23 +92,47 @@ export function specText({ version, release, packages }: SpecInput): string {
   for (const pkg of packages) {
     lines.push("", pkg === main ? "%files" : `%files -n ${pkg.name}`);
     lines.push(`/usr/share/kcm/${pkg.name}.version`);
+    if (payloads[pkg.name] !== undefined) lines.push(`/usr/share/kcm/${pkg.name}.payload`);
     if (pkg.unit) lines.push(`/usr/lib/systemd/system/${pkg.unit.name}.service`);
     if (pkg.name === "redhat-release") lines.push("/etc/redhat-release");
   }
   return `${lines.join("\n")}\n`;
 }
 
+/** A payload file rpmbuild finds in SOURCES: `bytes` bytes of {@link payloadBytes}(seed). */
+interface PayloadSource {
+  file: string;
+  bytes: number;
+  seed: string;
+}
+
+interface LabSpec {
+  repo: string;
+  name: string;
+  text: string;
+  payloads: PayloadSource[];
+}
+
 /** Every spec the lab builds, keyed by the repo it goes into. */
-function allSpecs(): { repo: string; name: string; text: string }[] {
-  const kcm = RELEASES.map((version) => ({
-    repo: version,
-    name: `kcm-${version}`,
-    text: specText({ version, release: PACKAGE_RELEASE, packages: KCM_PACKAGES }),
-  }));
+function allSpecs(): LabSpec[] {
+  const kcm = RELEASES.map((version) => {
+    const payloads = RELEASE_PAYLOADS[version] ?? {};
+    return {
+      repo: version,
+      name: `kcm-${version}`,
+      text: specText({ version, release: PACKAGE_RELEASE, packages: KCM_PACKAGES, payloads }),
+      payloads: Object.entries(payloads).map(([pkg, bytes]) => ({
+        file: `${pkg}.payload`,
+        bytes,
+        seed: `kcm-lab aes-256-ctr ${pkg}-${version}-${PACKAGE_RELEASE}`,
+      })),
+    };
+  });
   const base = BASE_PACKAGES.map((pkg) => ({
     repo: "base",
     name: pkg.name,
     text: specText({ version: pkg.version, release: pkg.release, packages: [pkg] }),
+    payloads: [],
   }));
   return [...kcm, ...base];
 }
@@ -147,6 +178,11 @@ export async function buildLab(): Promise<{ built: boolean }> {
       await mkdir(topdir, { recursive: true });
       const specFile = path.join(topdir, `${spec.name}.spec`);
       await writeFile(specFile, spec.text);
+      if (spec.payloads.length > 0) await mkdir(path.join(topdir, "SOURCES"));
+      for (const payload of spec.payloads) {
+        const bytes = payloadBytes(payload.seed, payload.bytes);
+        await writeFile(path.join(topdir, "SOURCES", payload.file), bytes);
+      }
       await mustRun("rpmbuild", ["-bb", "--quiet", "--define", `_topdir ${topdir}`, specFile]);
       const repo = path.join(work, "repos", spec.repo);
       await mkdir(repo, { recursive: true });

@@ -2,7 +2,8 @@
  * The KCM lab from a terminal:
  *   npm run lab -- up [N] [--release 2.23.1] [--publish 2.24.1] [--layout standalone|tomcat|mixed]
  *   npm run lab -- status
- *   npm run lab -- publish <host> <release>
+ *   npm run lab -- publish <host> <release> [--url http://127.0.0.1:PORT]
+ *   npm run lab -- serve [--rate BYTES_PER_SECOND]
  *   npm run lab -- fault <host> <fault> on|off|<argument>
  *   npm run lab -- kill-sshd <host> | start-sshd <host>
  *   npm run lab -- down [--accounts]
@@ -23,6 +24,7 @@ import {
   listLabHosts,
   RELEASES,
   type Release,
+  startLabRepoServer,
 } from "./lab.js";
 import { labInventoryYaml } from "./lab-inventory.js";
 import { labPaths } from "./lab-paths.js";
@@ -34,6 +36,11 @@ function asRelease(value: string): Release {
   return value as Release;
 }
 
+function repoDescription(host: LabHost, release: Release): string {
+  const base = host.record.repoBaseUrls?.[release];
+  return base === undefined ? release : `${release} (${base}/${release})`;
+}
+
 async function describe(host: LabHost): Promise<string> {
   const units = host.record.layout === "standalone" ? ["guacamole", "guacd"] : ["tomcat", "guacd"];
   const states = await Promise.all(units.map(async (u) => `${u} ${await host.unitState(u)}`));
@@ -41,7 +48,7 @@ async function describe(host: LabHost): Promise<string> {
   return [
     `${host.name}  ${host.address}:${host.port}  user ${host.user}  ${host.record.layout}  kcm ${version}  (${states.join(", ")})`,
     `  host key  ${host.record.hostPublicKey.split(" ")[0]} ${host.record.hostKeyFingerprint}`,
-    `  repos     ${host.record.published.join(", ")}`,
+    `  repos     ${host.record.published.map((r) => repoDescription(host, r)).join(", ")}`,
     `  ssh       ssh -i ${host.privateKeyPath} -p ${host.port} -o UserKnownHostsFile=${host.knownHostsPath} ${host.user}@${host.address} 'sudo -n yum list updates "kcm-*"'`,
   ].join("\n");
 }
@@ -101,6 +108,29 @@ async function up(args: string[]): Promise<void> {
   console.log("Remove them all: npm run lab -- down");
 }
 
+/** Serves the lab's repositories over rate-limited HTTP until interrupted. */
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { rate: { type: "string", default: String(4 * 1024 * 1024) } },
+  });
+  const bytesPerSecond = Number(values.rate);
+  if (!Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) {
+    throw new Error(`--rate is bytes per second, a positive number, not "${values.rate}"`);
+  }
+  await buildLab();
+  const server = await startLabRepoServer({ bytesPerSecond });
+  console.log(`serving ${labPaths.repos} at ${server.url}, ${bytesPerSecond} bytes/s in all`);
+  console.log(`  npm run lab -- publish <host> 2.25.0 --url ${server.url}`);
+  console.log("Ctrl-C stops it; hosts published from it then find their repository unreachable.");
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await server.stop();
+  console.log(`served ${server.requests()} request(s), ${server.bytesServed()} body bytes`);
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -116,12 +146,22 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case "publish": {
-      const [name, release] = rest;
-      if (!name || !release) throw new Error("usage: publish <host> <release>");
-      await (await findLabHost(name)).publish(asRelease(release));
-      console.log(`published ${release} to ${name}`);
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { url: { type: "string" } },
+      });
+      const [name, release] = positionals;
+      if (!name || !release) throw new Error("usage: publish <host> <release> [--url URL]");
+      await (await findLabHost(name)).publish(
+        asRelease(release),
+        values.url === undefined ? {} : { baseUrl: values.url },
+      );
+      console.log(`published ${release} to ${name}${values.url ? ` from ${values.url}` : ""}`);
       return;
     }
+    case "serve":
+      return serve(rest);
     case "fault": {
       const [name, fault, value = "on"] = rest;
       if (!name || !fault || !(HOST_FAULTS as readonly string[]).includes(fault)) {
@@ -146,7 +186,7 @@ async function main(argv: string[]): Promise<void> {
     }
     default:
       throw new Error(
-        "usage: npm run lab -- up [N] | status | publish <host> <release> | fault <host> <fault> on|off | kill-sshd <host> | start-sshd <host> | down [--accounts]",
+        "usage: npm run lab -- up [N] | status | publish <host> <release> [--url URL] | serve [--rate BYTES_PER_SECOND] | fault <host> <fault> on|off | kill-sshd <host> | start-sshd <host> | down [--accounts]",
       );
   }
 }

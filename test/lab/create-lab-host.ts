@@ -166,7 +166,7 @@ export async function createLabHost(options: CreateLabHostOptions = {}): Promise
       path.join(root, "etc/dnf/dnf.conf"),
       RHEL_DNF_CONF(path.join(labPaths.files, "dnf-plugins")),
     );
-    await writeRepoFiles(root, [release], false);
+    await writeRepoFiles(root, { published: [release] }, false);
     await writeShims(dir);
     const packages = [
       ...kcmPackagesFor(layout),

@@ -12,7 +12,7 @@ import { writeRepoFiles } from "./repo-files.js";
 /**
  * The faults a lab host can be given on demand:
  * - `yum-lock`: another process holds dnf's locks (dnf waits, or exits 200 with exit_on_lock);
- * - `repo-unreachable`: every repository's server refuses connections;
+ * - `repo-unreachable`: every repository's server (file or HTTP) refuses connections;
  * - `start-fails`: the next start of a unit (the argument, default every unit) fails;
  * - `slow-upgrade`: rpm transactions take this many seconds (the argument, default 5);
  * - `host-key-changed`: sshd presents a different host key;
@@ -64,7 +64,8 @@ async function releaseYumLock(host: LabHost): Promise<void> {
 }
 
 async function setRepoReachable(host: LabHost, reachable: boolean): Promise<void> {
-  await writeRepoFiles(host.root, host.record.published, !reachable);
+  // HTTP repositories as well as file ones: the record keeps their base URLs.
+  await writeRepoFiles(host.root, host.record, !reachable);
   // dnf would keep using its cached metadata; a broken mirror is only noticed
   // once the cache expires, so expire it now.
   await rm(path.join(host.root, "var/cache/dnf"), { recursive: true, force: true });

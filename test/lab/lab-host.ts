@@ -24,10 +24,26 @@ export interface LabHostRecord {
   release: Release;
   /** Releases whose repositories the host has, oldest first. */
   published: Release[];
+  /**
+   * The published releases served over HTTP, and from where: the repository
+   * is `${base}/${release}`. The others are read with `file://`. Absent when
+   * every repository is a file one (and in records written before HTTP).
+   */
+  repoBaseUrls?: { [R in Release]?: string };
   /** OpenSSH's fingerprint of the host key, `SHA256:...`. */
   hostKeyFingerprint: string;
   /** The public host key line, `ssh-ed25519 AAAA...`. */
   hostPublicKey: string;
+}
+
+/** Options for {@link LabHost.publish}. */
+export interface PublishOptions {
+  /**
+   * Serve the release from this HTTP server, such as a `startLabRepoServer`
+   * URL: the host's .repo file points at `${baseUrl}/${release}`.
+   * @defaultValue the lab's own folder, with `file://`
+   */
+  baseUrl?: string;
 }
 
 /** Options for {@link LabHost.ssh}. */
@@ -154,13 +170,24 @@ export class LabHost {
     });
   }
 
-  /** Adds a release's repository to the host, as Keeper publishing a new release would. */
-  async publish(release: Release): Promise<void> {
-    if (!this.record.published.includes(release)) {
-      this.record.published.push(release);
-      await this.saveRecord();
+  /**
+   * Adds a release's repository to the host, as Keeper publishing a new
+   * release would; publishing it again moves it to the base URL given (or
+   * back to `file://`).
+   */
+  async publish(release: Release, options: PublishOptions = {}): Promise<void> {
+    const { baseUrl } = options;
+    if (baseUrl !== undefined && !/^https?:\/\/[^/]/.test(baseUrl)) {
+      throw new Error(`lab: publish ${release}: baseUrl must be an http(s) URL, not "${baseUrl}"`);
     }
-    await writeRepoFiles(this.root, this.record.published, false);
+    if (!this.record.published.includes(release)) this.record.published.push(release);
+    const urls = { ...this.record.repoBaseUrls };
+    if (baseUrl === undefined) delete urls[release];
+    else urls[release] = baseUrl.replace(/\/+$/, "");
+    if (Object.keys(urls).length > 0) this.record.repoBaseUrls = urls;
+    else delete this.record.repoBaseUrls;
+    await this.saveRecord();
+    await writeRepoFiles(this.root, this.record, false);
   }
 
   /** Switches a fault on (with its argument) or off. */

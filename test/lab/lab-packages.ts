@@ -82,6 +82,18 @@ export const KCM_PACKAGES: readonly LabPackage[] = [
   },
 ];
 
+const MiB = 1024 * 1024;
+
+/**
+ * Extra payload files, in bytes, by release and package: release 2.25.0 is
+ * about as big as a real KCM release (8 MiB), so fetching it over the lab's
+ * rate-limited HTTP repository takes seconds. Every other release stays tiny.
+ * Each package ships its payload as `/usr/share/kcm/<name>.payload`.
+ */
+export const RELEASE_PAYLOADS: { readonly [R in Release]?: Readonly<Record<string, number>> } = {
+  "2.25.0": { "kcm-guacamole": 4 * MiB, "kcm-guacd": 2 * MiB, "kcm-libguac": 2 * MiB },
+};
+
 /** Packages that are not KCM's: the OS release and, for the legacy layout, Tomcat. */
 export const BASE_PACKAGES: readonly (LabPackage & { version: string; release: string })[] = [
   {

@@ -8,8 +8,13 @@ import { withLabLock } from "./with-lab-lock.js";
 export { buildLab } from "./build-lab.js";
 export { type CreateLabHostOptions, createLabHost } from "./create-lab-host.js";
 export { HOST_FAULTS, type HostFault } from "./host-faults.js";
-export { LabHost, type Layout } from "./lab-host.js";
-export { RELEASES, type Release } from "./lab-packages.js";
+export { LabHost, type Layout, type PublishOptions } from "./lab-host.js";
+export { RELEASE_PAYLOADS, RELEASES, type Release } from "./lab-packages.js";
+export {
+  type LabRepoServer,
+  type LabRepoServerOptions,
+  startLabRepoServer,
+} from "./lab-repo-server.js";
 
 /** Every lab host that exists now, by index. */
 export async function listLabHosts(): Promise<LabHost[]> {
