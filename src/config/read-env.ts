@@ -27,6 +27,41 @@ export interface AppEnv {
   checkCommandTimeoutMs: number;
   /** Redis, `redis://` or `rediss://` (`REDIS_URL`); optional until a part of the bot needs it. */
   redisUrl?: string;
+  /**
+   * Prefix of every Redis key, BullMQ's included (`KCM_REDIS_PREFIX`): deployments sharing a Redis use different ones.
+   * @defaultValue "kcm"
+   */
+  redisPrefix: string;
+  /**
+   * Jobs one worker process runs at once, each on a different host (`KCM_WORKER_CONCURRENCY`, 1 to 64).
+   * @defaultValue 4
+   */
+  workerConcurrency: number;
+  /**
+   * BullMQ's job lock, in ms (`KCM_JOB_LOCK_MS`): a worker silent this long has its job handed to another.
+   * @defaultValue 30000
+   */
+  jobLockMs: number;
+  /**
+   * How often workers look for jobs whose worker died, in ms (`KCM_STALLED_INTERVAL_MS`).
+   * @defaultValue 30000
+   */
+  stalledIntervalMs: number;
+  /**
+   * The host lock's time to live, in ms (`KCM_HOST_LOCK_TTL_MS`); its holder renews it every third of that.
+   * @defaultValue 60000
+   */
+  hostLockTtlMs: number;
+  /**
+   * How long a yum transaction may run, in ms (`KCM_TRANSACTION_TIMEOUT_MS`).
+   * @defaultValue 1800000
+   */
+  transactionTimeoutMs: number;
+  /**
+   * How long a job waits before trying again when another job holds its host, in ms (`KCM_BUSY_RETRY_MS`).
+   * @defaultValue 15000
+   */
+  busyRetryMs: number;
 }
 
 /** An unset or empty variable: both mean "use the default" (as in env files). */
@@ -57,6 +92,19 @@ const envSchema = z
     KCM_CHECK_CONCURRENCY: wholeNumber(1, 64, 8),
     KCM_SSH_CONNECT_TIMEOUT_MS: wholeNumber(1000, 300_000, 30_000),
     KCM_CHECK_TIMEOUT_MS: wholeNumber(1000, 3_600_000, 120_000),
+    KCM_REDIS_PREFIX: z
+      .string()
+      .optional()
+      .refine((text) => unset(text) || /^[A-Za-z0-9_-]{1,32}$/.test(text), {
+        message: "expected 1 to 32 letters, digits, '_' or '-'",
+      })
+      .transform((text) => (unset(text) ? "kcm" : text)),
+    KCM_WORKER_CONCURRENCY: wholeNumber(1, 64, 4),
+    KCM_JOB_LOCK_MS: wholeNumber(1000, 600_000, 30_000),
+    KCM_STALLED_INTERVAL_MS: wholeNumber(500, 600_000, 30_000),
+    KCM_HOST_LOCK_TTL_MS: wholeNumber(1000, 3_600_000, 60_000),
+    KCM_TRANSACTION_TIMEOUT_MS: wholeNumber(10_000, 14_400_000, 1_800_000),
+    KCM_BUSY_RETRY_MS: wholeNumber(100, 600_000, 15_000),
     // The value is never echoed: it may hold a password.
     REDIS_URL: z
       .string()
@@ -72,6 +120,13 @@ const envSchema = z
       sshConnectTimeoutMs: env.KCM_SSH_CONNECT_TIMEOUT_MS,
       checkCommandTimeoutMs: env.KCM_CHECK_TIMEOUT_MS,
       ...(unset(env.REDIS_URL) ? {} : { redisUrl: env.REDIS_URL }),
+      redisPrefix: env.KCM_REDIS_PREFIX,
+      workerConcurrency: env.KCM_WORKER_CONCURRENCY,
+      jobLockMs: env.KCM_JOB_LOCK_MS,
+      stalledIntervalMs: env.KCM_STALLED_INTERVAL_MS,
+      hostLockTtlMs: env.KCM_HOST_LOCK_TTL_MS,
+      transactionTimeoutMs: env.KCM_TRANSACTION_TIMEOUT_MS,
+      busyRetryMs: env.KCM_BUSY_RETRY_MS,
     }),
   );
 

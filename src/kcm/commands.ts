@@ -1,3 +1,5 @@
+import { formatPackageVersion, type PackageVersion } from "./package-version.js";
+
 /**
  * Every command kcm-chatops runs on a KCM host. They are constants: nothing
  * from chat or from a host's output is ever spliced into them. The sudoers
@@ -38,6 +40,116 @@ export const LAYOUT_UNITS = {
 } as const;
 export type Layout = keyof typeof LAYOUT_UNITS;
 
+/** Units in the order they are stopped and started. */
+export function unitsOf(layout: Layout): readonly string[] {
+  return LAYOUT_UNITS[layout];
+}
+
+/** `sudo -n systemctl stop guacamole guacd` (or `tomcat guacd`), as Keeper's procedure says. */
+export function stopServices(layout: Layout): string {
+  return `sudo -n systemctl stop ${unitsOf(layout).join(" ")}`;
+}
+
+/** `sudo -n systemctl start guacamole guacd` (or `tomcat guacd`). */
+export function startServices(layout: Layout): string {
+  return `sudo -n systemctl start ${unitsOf(layout).join(" ")}`;
+}
+
+/** One word per unit (active, inactive, failed...); read the lines, not the exit code. */
+export function servicesState(layout: Layout): string {
+  return `systemctl is-active ${unitsOf(layout).join(" ")}`;
+}
+
+/** The last yum transaction: "Transaction ID : N" (or "No transaction ..." on a new host). */
+export const LAST_TRANSACTION = "sudo -n yum --setopt=exit_on_lock=True history info";
+
+// rpm's own character sets; anything else never reaches a shell.
+const SPEC_NAME = /^kcm-[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+const SPEC_PART = /^[A-Za-z0-9._+~^]+$/;
+
+/** `kcm-guacd-2.24.1-1.el8.x86_64` or `kcm-guacamole-auth-ldap-1:2.24.1-1.el8.noarch`: one exact package. */
+export function packageSpec(p: { name: string; arch: string; to: PackageVersion }): string {
+  const parts = [p.arch, p.to.version, p.to.release];
+  if (
+    !SPEC_NAME.test(p.name) ||
+    !parts.every((part) => SPEC_PART.test(part)) ||
+    !Number.isInteger(p.to.epoch)
+  ) {
+    throw new Error(
+      `packageSpec: refusing a package that is not an rpm name: ${JSON.stringify(p)}`,
+    );
+  }
+  return `${p.name}-${formatPackageVersion(p.to)}.${p.arch}`;
+}
+
+/** Downloads exactly these packages into yum's cache, changing nothing (no downtime needed). */
+export function prefetchPackages(specs: readonly string[]): string {
+  return `sudo -n ${YUM} upgrade -y --downloadonly ${specs.join(" ")}`;
+}
+
+const JOB_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const RESULTS = "$HOME/.kcm-chatops";
+
+function jobFiles(jobId: string): { pid: string; log: string; exit: string } {
+  if (!JOB_ID.test(jobId)) throw new Error(`jobFiles: not a job id: ${JSON.stringify(jobId)}`);
+  return {
+    pid: `"${RESULTS}/${jobId}.pid"`,
+    log: `"${RESULTS}/${jobId}.log"`,
+    exit: `"${RESULTS}/${jobId}.exit"`,
+  };
+}
+
+/**
+ * Runs a yum transaction so that it survives the SSH connection: its output
+ * goes to a file on the host and its exit code to another, so a worker that
+ * dies mid-transaction (or a dropped connection) neither kills yum nor loses
+ * the result; {@link transactionStatus} reads it back. Prints the log and
+ * exits with yum's code when the connection lasts.
+ */
+export function detachedTransaction(jobId: string, yumArgs: string): string {
+  const f = jobFiles(jobId);
+  // yum runs in the background of this shell: a signal to the shell (our
+  // timeout, a dropped connection) never reaches it, and $! names it.
+  return [
+    `mkdir -p "${RESULTS}"`,
+    `sudo -n ${YUM} ${yumArgs} > ${f.log} 2>&1 < /dev/null & echo $! > ${f.pid}`,
+    `wait $!; echo $? > ${f.exit}.tmp; mv ${f.exit}.tmp ${f.exit}`,
+    `cat ${f.log}`,
+    `exit "$(cat ${f.exit})"`,
+  ].join("; ");
+}
+
+/** `yum upgrade -y` of exactly these packages, detached (see {@link detachedTransaction}). */
+export function upgradePackages(jobId: string, specs: readonly string[]): string {
+  return detachedTransaction(jobId, `upgrade -y ${specs.join(" ")}`);
+}
+
+/** `yum history undo -y <id>`, detached (see {@link detachedTransaction}). */
+export function undoTransaction(jobId: string, transactionId: number): string {
+  if (!Number.isInteger(transactionId) || transactionId < 1) {
+    throw new Error(`undoTransaction: not a transaction id: ${transactionId}`);
+  }
+  return detachedTransaction(jobId, `history undo -y ${transactionId}`);
+}
+
+/**
+ * Where a detached transaction stands: prints `finished <exit code>`,
+ * `running`, `vanished` (started, but yum is gone without an exit code: its
+ * shell was killed, or the host rebooted) or `absent` (never started); then,
+ * if there is one, the log.
+ */
+export function transactionStatus(jobId: string): string {
+  const f = jobFiles(jobId);
+  return [
+    `if [ -f ${f.exit} ]; then echo "finished $(cat ${f.exit})"`,
+    `elif [ -f ${f.pid} ] && [ -d "/proc/$(cat ${f.pid})" ]; then echo running`,
+    `elif [ -f ${f.pid} ]; then echo vanished`,
+    "else echo absent; fi",
+    `[ -f ${f.log} ] && cat ${f.log}`,
+    "true",
+  ].join("; ");
+}
+
 /** Where the programs live on the host, for the sudoers lines. */
 export interface HostPrograms {
   yum: string;
@@ -63,6 +175,10 @@ export function sudoersLines(user: string, programs: HostPrograms = RHEL_PROGRAM
   const commands = [
     programs.true,
     `${yum} list updates ${KCM_PACKAGE_GLOB}`,
+    `${yum} upgrade -y --downloadonly ${KCM_PACKAGE_GLOB}`,
+    `${yum} upgrade -y ${KCM_PACKAGE_GLOB}`,
+    `${yum} history info`,
+    `${yum} history undo -y [0-9]*`,
     ...["stop", "start"].flatMap((verb) => units.map((u) => `${programs.systemctl} ${verb} ${u}`)),
   ];
   const alias = `KCM_CHATOPS_${user.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;

@@ -17,7 +17,10 @@ import { writeRepoFiles } from "./repo-files.js";
  * - `slow-upgrade`: rpm transactions take this many seconds (the argument, default 5);
  * - `host-key-changed`: sshd presents a different host key;
  * - `sudo-password`: sudo asks the lab account for a password;
- * - `disk-full`: the filesystem yum installs into is full.
+ * - `disk-full`: the filesystem yum installs into is full;
+ * - `repo-breaks-on-stop`: the repositories become unreachable (and dnf's
+ *   cache, prefetched packages included, is gone) when a unit is next
+ *   stopped; `repo-unreachable` off restores them.
  * An sshd killed mid-command is {@link LabHost.killSshd}, not a switch.
  */
 export const HOST_FAULTS = [
@@ -28,6 +31,7 @@ export const HOST_FAULTS = [
   "host-key-changed",
   "sudo-password",
   "disk-full",
+  "repo-breaks-on-stop",
 ] as const;
 export type HostFault = (typeof HOST_FAULTS)[number];
 
@@ -101,6 +105,8 @@ export async function setHostFault(
       return setFlag(host, "slow-upgrade", enabled ? String(on === true ? 5 : on) : undefined);
     case "disk-full":
       return setFlag(host, "disk-full", enabled ? "on" : undefined);
+    case "repo-breaks-on-stop":
+      return setFlag(host, "repo-breaks-on-stop", enabled ? "on" : undefined);
     case "sudo-password":
       return setSudoPassword(host, enabled);
     case "host-key-changed":

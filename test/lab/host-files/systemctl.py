@@ -10,6 +10,7 @@ Usage: systemctl.py <host-dir> <systemctl arguments...>
 """
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -169,6 +170,23 @@ def start_one(name):
     return EXIT_FAILURE
 
 
+def break_repos_if_asked():
+    """The repo-breaks-on-stop fault: the repositories go down as the services stop (once)."""
+    flag = os.path.join(FAULT_DIR, "repo-breaks-on-stop")
+    if not os.path.exists(flag):
+        return
+    os.unlink(flag)
+    repo_dir = os.path.join(ROOT, "etc/yum.repos.d")
+    for name in os.listdir(repo_dir):
+        path = os.path.join(repo_dir, name)
+        with open(path) as f:
+            lines = f.read().split("\n")
+        lines = ["baseurl=http://127.0.0.1:1/kcm/broken" if l.startswith("baseurl=") else l for l in lines]
+        with open(path, "w") as f:
+            f.write("\n".join(lines))
+    shutil.rmtree(os.path.join(ROOT, "var/cache/dnf"), ignore_errors=True)
+
+
 def stop_one(name):
     if unit_file(name) is None:
         sys.stderr.write("Failed to stop %s: Unit %s not loaded.\n" % (service_name(name), service_name(name)))
@@ -183,6 +201,7 @@ def stop_one(name):
         if alive(pid):
             os.kill(pid, signal.SIGKILL)
     write_state(name, {"state": "inactive"})
+    break_repos_if_asked()
     return 0
 
 

@@ -20,6 +20,13 @@ describe("readEnv", () => {
       checkConcurrency: 8,
       sshConnectTimeoutMs: 30_000,
       checkCommandTimeoutMs: 120_000,
+      redisPrefix: "kcm",
+      workerConcurrency: 4,
+      jobLockMs: 30_000,
+      stalledIntervalMs: 30_000,
+      hostLockTtlMs: 60_000,
+      transactionTimeoutMs: 1_800_000,
+      busyRetryMs: 15_000,
     });
     expect(readEnv({})).not.toHaveProperty("redisUrl");
   });
@@ -38,6 +45,13 @@ describe("readEnv", () => {
         KCM_SSH_CONNECT_TIMEOUT_MS: "1000",
         KCM_CHECK_TIMEOUT_MS: "3600000",
         REDIS_URL: "rediss://:secret@redis.internal:6380/2",
+        KCM_REDIS_PREFIX: "kcm-staging",
+        KCM_WORKER_CONCURRENCY: "2",
+        KCM_JOB_LOCK_MS: "5000",
+        KCM_STALLED_INTERVAL_MS: "1000",
+        KCM_HOST_LOCK_TTL_MS: "9000",
+        KCM_TRANSACTION_TIMEOUT_MS: "60000",
+        KCM_BUSY_RETRY_MS: "250",
         UNRELATED: "ignored",
       }),
     ).toEqual({
@@ -46,7 +60,18 @@ describe("readEnv", () => {
       sshConnectTimeoutMs: 1000,
       checkCommandTimeoutMs: 3_600_000,
       redisUrl: "rediss://:secret@redis.internal:6380/2",
+      redisPrefix: "kcm-staging",
+      workerConcurrency: 2,
+      jobLockMs: 5000,
+      stalledIntervalMs: 1000,
+      hostLockTtlMs: 9000,
+      transactionTimeoutMs: 60_000,
+      busyRetryMs: 250,
     });
+  });
+
+  it("refuses a Redis prefix that is not a plain word", () => {
+    expect(() => readEnv({ KCM_REDIS_PREFIX: "a b:c" })).toThrow(/KCM_REDIS_PREFIX: expected 1 to 32 letters/);
   });
 
   it.each(["abc", "0", "1.5", "99999", "-1", "8 ", "1e1", "0x10", "65", "NaN", "Infinity"])(

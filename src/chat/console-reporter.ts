@@ -1,0 +1,36 @@
+import { describeOutcome } from "./describe-outcome.js";
+import type { Reporter, RunbookEvent } from "./runbook-event.js";
+
+/**
+ * A Reporter that writes each event as lines of text (for the worker's log,
+ * and for use before the Slack app exists).
+ */
+export function consoleReporter(
+  write: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Reporter {
+  return {
+    report(event: RunbookEvent) {
+      const who = `[${event.requestId} ${event.host}]`;
+      switch (event.type) {
+        case "job-started":
+          write(`${who} ${event.resumed ? "resuming" : "starting"} ${event.kind}`);
+          return;
+        case "step-started":
+          write(`${who} ▶ ${event.step}${event.command ? `: ${event.command}` : ""}`);
+          return;
+        case "step-finished": {
+          const exit = event.exitCode === null ? "" : `exit ${event.exitCode}, `;
+          write(
+            `${who} ${event.ok ? "✓" : "✗"} ${event.step} (${exit}${(event.durationMs / 1000).toFixed(1)} s)${event.detail ? ` ${event.detail}` : ""}`,
+          );
+          for (const line of event.ok ? [] : event.excerpt.split("\n").filter(Boolean))
+            write(`${who}     ${line}`);
+          return;
+        }
+        case "job-finished":
+          for (const line of describeOutcome(event.outcome).split("\n")) write(`${who} ${line}`);
+          return;
+      }
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import type { PlanDifference } from "../domain/upgrade-plan.js";
+import type { PackageVersion } from "../kcm/package-version.js";
+
+/**
+ * The chat-neutral message model: what a runbook tells people as it goes.
+ * Slack, the console and the audit log all render these same events.
+ */
+
+/** The steps of the upgrade and rollback runbooks, in order. */
+export const STEPS = [
+  "preflight",
+  "layout",
+  "prefetch",
+  "stop",
+  "upgrade",
+  "undo",
+  "start",
+  "verify",
+] as const;
+export type StepName = (typeof STEPS)[number];
+
+/** A unit and the word `systemctl is-active` gave for it. */
+export interface ServiceState {
+  unit: string;
+  state: string;
+}
+
+/** One package's change, as the summary shows it. */
+export interface PackageChange {
+  name: string;
+  arch: string;
+  from: PackageVersion | null;
+  to: PackageVersion;
+}
+
+/** How a job ended. Expected endings are outcomes, not errors. */
+export type JobOutcome =
+  | {
+      kind: "upgraded" | "rolled-back";
+      changes: PackageChange[];
+      /** The yum transaction this job made (what `rollback` would undo). */
+      transactionId?: number;
+      /** Stop started → every unit active again. */
+      downtimeMs: number;
+      totalMs: number;
+      services: ServiceState[];
+      /** Packages still pending afterwards (a release published meanwhile), if any. */
+      stillPending: string[];
+    }
+  | { kind: "up-to-date"; totalMs: number }
+  | { kind: "plan-drift"; difference: PlanDifference; totalMs: number }
+  | { kind: "window-missed"; windowEnd: string; startedAt: string }
+  | {
+      kind: "failed";
+      step: StepName;
+      /** A host failure code (`yum-lock`, `repo-unreachable`...), a connection code, or ours. */
+      code: string;
+      summary: string;
+      evidence: string[];
+      /** Whether the services were stopped at some point (so there was downtime). */
+      downtimeStarted: boolean;
+      /** The units' state at the end, after trying to start them again. */
+      services: ServiceState[];
+      totalMs: number;
+    };
+
+interface JobRef {
+  requestId: string;
+  host: string;
+}
+
+/** What a runbook reports, in order. */
+export type RunbookEvent =
+  | (JobRef & { type: "job-started"; kind: "upgrade" | "rollback"; resumed: boolean })
+  | (JobRef & { type: "step-started"; step: StepName; command?: string })
+  | (JobRef & {
+      type: "step-finished";
+      step: StepName;
+      ok: boolean;
+      exitCode: number | null;
+      durationMs: number;
+      /** The last lines of the command's output. */
+      excerpt: string;
+      /** The whole (capped) output, for a file upload where chat allows it. */
+      output?: string;
+      detail?: string;
+    })
+  | (JobRef & { type: "job-finished"; outcome: JobOutcome });
+
+/**
+ * The Reporter port: where a runbook's events go. A reporter must never make
+ * a runbook fail or wait on chat: implementations queue and return.
+ */
+export interface Reporter {
+  report(event: RunbookEvent): void;
+}

@@ -1,0 +1,99 @@
+import { createHash } from "node:crypto";
+import {
+  formatPackageVersion,
+  type PackageVersion,
+  samePackageVersion,
+} from "../kcm/package-version.js";
+
+/** One package of a plan: from the installed version to exactly this one. */
+export interface PlannedPackage {
+  name: string;
+  arch: string;
+  /** Null when the package is not installed (a plan never installs new packages, so this marks drift). */
+  from: PackageVersion | null;
+  to: PackageVersion;
+}
+
+/**
+ * What an approval approves: these packages on this host, at exactly these
+ * versions. The hash binds the approval to the plan, not to "whatever is
+ * newest" when the job runs.
+ */
+export interface UpgradePlan {
+  host: string;
+  packages: PlannedPackage[];
+  /** sha256 of the plan's canonical text, hex. */
+  hash: string;
+}
+
+function canonical(host: string, packages: readonly PlannedPackage[]): string {
+  return [
+    `host ${host}`,
+    ...packages.map(
+      (p) =>
+        `${p.name}.${p.arch} ${p.from ? formatPackageVersion(p.from) : "-"} ${formatPackageVersion(p.to)}`,
+    ),
+  ].join("\n");
+}
+
+const byNameArch = (a: PlannedPackage, b: PlannedPackage) =>
+  a.name === b.name ? a.arch.localeCompare(b.arch) : a.name.localeCompare(b.name);
+
+/** Makes the plan for `host` from what is pending on it (from → to per package). */
+export function makeUpgradePlan(
+  host: string,
+  pending: readonly { name: string; arch: string; from?: PackageVersion; to: PackageVersion }[],
+): UpgradePlan {
+  const packages = pending
+    .map((p) => ({ name: p.name, arch: p.arch, from: p.from ?? null, to: p.to }))
+    .sort(byNameArch);
+  return { host, packages, hash: planHash(host, packages) };
+}
+
+/** The hash a plan with these packages must carry. */
+export function planHash(host: string, packages: readonly PlannedPackage[]): string {
+  return createHash("sha256")
+    .update(canonical(host, [...packages].sort(byNameArch)))
+    .digest("hex");
+}
+
+/** How what is pending now differs from a plan. Empty lists mean no difference. */
+export interface PlanDifference {
+  /** Pending now, not in the plan. */
+  added: string[];
+  /** In the plan, no longer pending (installed meanwhile, or withdrawn). */
+  removed: string[];
+  /** In both, at another version: `name.arch planned → now`. */
+  changed: string[];
+}
+
+/** Compares a plan with what yum says is pending now. */
+export function comparePlan(
+  plan: UpgradePlan,
+  pending: readonly { name: string; arch: string; to: PackageVersion }[],
+): PlanDifference {
+  const key = (p: { name: string; arch: string }) => `${p.name}.${p.arch}`;
+  const now = new Map(pending.map((p) => [key(p), p]));
+  const planned = new Map(plan.packages.map((p) => [key(p), p]));
+  const added = [...now.keys()].filter((k) => !planned.has(k)).sort();
+  const removed = [...planned.keys()].filter((k) => !now.has(k)).sort();
+  const changed = [...planned.entries()]
+    .filter(([k, p]) => {
+      const current = now.get(k);
+      return current !== undefined && !samePackageVersion(current.to, p.to);
+    })
+    .map(
+      ([k, p]) =>
+        `${k} ${formatPackageVersion(p.to)} → ${formatPackageVersion(now.get(k)?.to as PackageVersion)}`,
+    )
+    .sort();
+  return { added, removed, changed };
+}
+
+export function isSamePlan(difference: PlanDifference): boolean {
+  return (
+    difference.added.length === 0 &&
+    difference.removed.length === 0 &&
+    difference.changed.length === 0
+  );
+}

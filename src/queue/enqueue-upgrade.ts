@@ -1,0 +1,26 @@
+import type { Queue } from "bullmq";
+import { type UpgradeJobData, upgradeJobSchema } from "./upgrade-job-schema.js";
+
+const DAY_S = 24 * 3600;
+
+/**
+ * Puts an approved upgrade on the queue, to start at its window's start.
+ * The request id is the job id, so enqueueing the same request twice (a
+ * double click, a retried message) adds one job. Throws on invalid data.
+ */
+export async function enqueueUpgrade(
+  queue: Queue,
+  data: UpgradeJobData,
+  now: number = Date.now(),
+): Promise<{ jobId: string }> {
+  const job = upgradeJobSchema.parse(data);
+  await queue.add("upgrade", job, {
+    jobId: job.requestId,
+    delay: Math.max(0, Date.parse(job.window.start) - now),
+    // Never retried blindly: a redelivery resumes from the journal instead.
+    attempts: 1,
+    removeOnComplete: { age: 30 * DAY_S },
+    removeOnFail: { age: 90 * DAY_S },
+  });
+  return { jobId: job.requestId };
+}

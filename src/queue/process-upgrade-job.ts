@@ -1,0 +1,120 @@
+import { DelayedError, type Job, UnrecoverableError } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Reporter } from "../chat/runbook-event.js";
+import type { HostConfig } from "../config/inventory-schema.js";
+import type { AppEnv } from "../config/read-env.js";
+import { probeServices } from "../kcm/probe-services.js";
+import { runUpgrade } from "../runbook/run-upgrade.js";
+import type { JobOutcome } from "../runbook/runbook-ports.js";
+import { SshSession } from "../ssh/ssh-session.js";
+import { acquireHostLock } from "../store/host-lock.js";
+import { RedisAuditLog } from "../store/redis-audit-log.js";
+import { RedisJournal } from "../store/redis-journal.js";
+import type { StoreKeys } from "../store/store-keys.js";
+import { upgradeJobSchema } from "./upgrade-job-schema.js";
+
+/** What the upgrade processor needs from the worker process. */
+export interface UpgradeWorkerContext {
+  redis: Redis;
+  keys: StoreKeys;
+  workerId: string;
+  env: AppEnv;
+  host: (name: string) => HostConfig | undefined;
+  reporter: Reporter;
+  now?: () => number;
+}
+
+/**
+ * BullMQ's processor for upgrade jobs: validates the job, waits for its
+ * window and its host, holds the host lock (renewed, fenced) while the
+ * runbook runs, releases it on every way out. A failed outcome fails the
+ * job without retry; the other outcomes complete it with the outcome.
+ */
+export function upgradeProcessor(ctx: UpgradeWorkerContext) {
+  const now = ctx.now ?? Date.now;
+  return async (job: Job, token?: string): Promise<JobOutcome> => {
+    const parsed = upgradeJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
+    const data = parsed.data;
+    const host = ctx.host(data.host);
+    if (!host) throw new UnrecoverableError(`host ${data.host} is not in the inventory`);
+    const start = Date.parse(data.window.start);
+    if (now() < start) {
+      // Picked up early (clock skew, or a manual promote): wait for the window.
+      await job.moveToDelayed(start, token);
+      throw new DelayedError();
+    }
+    const acquired = await acquireHostLock(
+      ctx.redis,
+      ctx.keys,
+      data.host,
+      { jobId: data.requestId, workerId: ctx.workerId },
+      ctx.env.hostLockTtlMs,
+    );
+    if (acquired.kind === "busy") {
+      await new RedisAuditLog(ctx.redis, ctx.keys).append({
+        requestId: data.requestId,
+        host: data.host,
+        who: ctx.workerId,
+        what: "waiting-for-host",
+        detail: `job ${acquired.holder.jobId} holds ${data.host}`,
+      });
+      await job.moveToDelayed(now() + ctx.env.busyRetryMs, token);
+      throw new DelayedError();
+    }
+    const lock = acquired.lock;
+    lock.keepAlive();
+    try {
+      const outcome = await runUpgrade(data, {
+        connect: () =>
+          SshSession.open(
+            {
+              name: host.name,
+              address: host.address,
+              port: host.port,
+              user: host.user,
+              privateKeyPath: host.privateKeyPath,
+              hostKey: host.hostKey,
+            },
+            { connectTimeoutMs: ctx.env.sshConnectTimeoutMs },
+          ),
+        journal: new RedisJournal(ctx.redis, ctx.keys, data.requestId, data.host, lock.token),
+        reporter: ctx.reporter,
+        audit: new RedisAuditLog(ctx.redis, ctx.keys),
+        now,
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        timeouts: {
+          commandMs: ctx.env.checkCommandTimeoutMs,
+          transactionMs: ctx.env.transactionTimeoutMs,
+          pollMs: 1000,
+        },
+        ...(host.health
+          ? {
+              probe: () =>
+                probeServices({
+                  address: host.address,
+                  ...(host.health?.webUrl ? { webUrl: host.health.webUrl } : {}),
+                  ...(host.health?.guacdPort ? { guacdPort: host.health.guacdPort } : {}),
+                }),
+            }
+          : {}),
+        holdsLock: () => lock.held,
+      });
+      if (outcome.kind === "upgraded" && outcome.transactionId !== undefined) {
+        await ctx.redis.set(
+          ctx.keys.lastTransaction(data.host),
+          JSON.stringify({
+            requestId: data.requestId,
+            transactionId: outcome.transactionId,
+            changes: outcome.changes,
+          }),
+        );
+      }
+      if (outcome.kind === "failed")
+        throw new UnrecoverableError(`${outcome.step}: ${outcome.summary}`);
+      return outcome;
+    } finally {
+      await lock.release();
+    }
+  };
+}

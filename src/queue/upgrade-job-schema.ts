@@ -1,0 +1,52 @@
+import { z } from "zod";
+import { NAME_PATTERN } from "../config/inventory-schema.js";
+
+// rpm's character sets, the same ones kcm/commands.ts insists on before a command is built.
+const version = z.object({
+  epoch: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31),
+  version: z.string().regex(/^[A-Za-z0-9._+~^]{1,64}$/),
+  release: z.string().regex(/^[A-Za-z0-9._+~^]{1,64}$/),
+});
+
+const plannedPackage = z.object({
+  name: z.string().regex(/^kcm-[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$/),
+  arch: z.string().regex(/^[a-z0-9_]{1,16}$/),
+  from: version.nullable(),
+  to: version,
+});
+
+/** A request id: also a job id and a file name on the host. */
+export const REQUEST_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/**
+ * An approved upgrade as it travels through the queue. Parsed on the
+ * processor's first line: a job that does not fit never touches a host.
+ */
+export const upgradeJobSchema = z
+  .object({
+    requestId: z.string().regex(REQUEST_ID),
+    host: z.string().regex(NAME_PATTERN),
+    plan: z.object({
+      host: z.string().regex(NAME_PATTERN),
+      packages: z.array(plannedPackage).max(200),
+      hash: z.string().regex(/^[0-9a-f]{64}$/),
+    }),
+    window: z.object({ start: z.iso.datetime(), end: z.iso.datetime() }),
+    requestedBy: z.string().min(1).max(200),
+    approvedBy: z.string().min(1).max(200),
+    layout: z.enum(["auto", "standalone", "tomcat"]),
+  })
+  .refine((job) => job.plan.host === job.host, {
+    message: "the plan is for another host",
+    path: ["plan", "host"],
+  })
+  .refine((job) => Date.parse(job.window.start) < Date.parse(job.window.end), {
+    message: "the window ends before it starts",
+    path: ["window"],
+  });
+
+export type UpgradeJobData = z.infer<typeof upgradeJobSchema>;

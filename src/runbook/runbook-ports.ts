@@ -1,0 +1,87 @@
+import type { JobOutcome, Reporter, StepName } from "../chat/runbook-event.js";
+import type { UpgradePlan } from "../domain/upgrade-plan.js";
+import type { Layout } from "../kcm/commands.js";
+import type { HostShell } from "./host-shell.js";
+
+/** One record of the step journal. The journal is what a redelivered job resumes from. */
+export interface JournalEntry {
+  /** ISO time. */
+  at: string;
+  step: StepName | "job";
+  event: "started" | "finished" | "failed" | "note" | "outcome";
+  exitCode?: number | null;
+  durationMs?: number;
+  /** Step facts a resume needs: the layout, the yum transaction ids, the outcome. */
+  data?: Record<string, unknown>;
+}
+
+/**
+ * The step journal port (Redis in production). `append` is fenced: it fails
+ * with a code `lock-lost` error once another worker holds the host, so a
+ * stale worker can never write over the live one.
+ */
+export interface Journal {
+  load(): Promise<JournalEntry[]>;
+  append(entry: JournalEntry): Promise<void>;
+}
+
+/** One state change, for the audit stream: who, what, when (added by the store), host, step, exit code. */
+export interface AuditEvent {
+  requestId: string;
+  host: string;
+  who: string;
+  what: string;
+  step?: string;
+  exitCode?: number | null;
+  detail?: string;
+}
+
+export interface AuditLog {
+  append(event: AuditEvent): Promise<void>;
+}
+
+/** The result of a health probe of the host's services from the worker. */
+export interface ProbeResult {
+  ok: boolean;
+  detail: string;
+}
+
+/** An approved upgrade, as a job carries it. */
+export interface UpgradeJob {
+  requestId: string;
+  host: string;
+  plan: UpgradePlan;
+  /** The maintenance window the downtime must start in (ISO times). */
+  window: { start: string; end: string };
+  requestedBy: string;
+  approvedBy: string;
+  /** The inventory's layout setting for the host. */
+  layout: "auto" | Layout;
+}
+
+/** Time limits of the runbook's commands. */
+export interface RunbookTimeouts {
+  /** Ordinary commands (rpm, systemctl, yum list). @defaultValue 120000 */
+  commandMs: number;
+  /** A yum transaction (prefetch, upgrade, undo). @defaultValue 1800000 */
+  transactionMs: number;
+  /** How often to look again at a transaction left running by a lost worker. @defaultValue 2000 */
+  pollMs: number;
+}
+
+/** Everything the runbook needs from outside; tests pass small fakes, workers the real adapters. */
+export interface RunbookDeps {
+  connect: () => Promise<HostShell>;
+  journal: Journal;
+  reporter: Reporter;
+  audit: AuditLog;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  timeouts: RunbookTimeouts;
+  /** Checks the web application and guacd from outside the host, where configured. */
+  probe?: () => Promise<ProbeResult>;
+  /** Whether the worker still holds the host lock (checked between steps). */
+  holdsLock: () => boolean;
+}
+
+export type { JobOutcome };

@@ -1,0 +1,125 @@
+import { LAST_TRANSACTION, transactionStatus } from "../kcm/commands.js";
+import { parseLastTransaction } from "../kcm/parse-last-transaction.js";
+import { parseTransactionStatus } from "../kcm/parse-transaction-status.js";
+import { isConnectionFailure, type ShellResult } from "./host-shell.js";
+import { RunbookFailure } from "./runbook-failure.js";
+import type { StepRunner } from "./step-runner.js";
+
+/** How a detached yum transaction ended, as far as the host can tell. */
+export interface TransactionEnd {
+  /** yum's exit code; null when yum vanished without one, or never started. */
+  exitCode: number | null;
+  log: string;
+  state: "finished" | "vanished" | "absent";
+}
+
+/** Runs `command` on the host, opening a new connection once if the old one dropped. */
+export async function execReconnecting(
+  runner: StepRunner,
+  command: string,
+  timeoutMs?: number,
+): Promise<ShellResult> {
+  try {
+    return await runner.exec(command, timeoutMs);
+  } catch (error) {
+    if (!isConnectionFailure(error)) throw error;
+    runner.reconnect();
+    return runner.exec(command, timeoutMs);
+  }
+}
+
+/** The newest yum transaction id on the host (0 when it has none). */
+export async function lastTransactionId(
+  runner: StepRunner,
+  step: "upgrade" | "undo",
+): Promise<number> {
+  const result = await execReconnecting(runner, LAST_TRANSACTION);
+  const parsed = parseLastTransaction(result);
+  if (parsed.kind === "transaction") return parsed.id;
+  if (parsed.kind === "none") return 0;
+  if (parsed.kind === "failed") {
+    throw new RunbookFailure(
+      step,
+      parsed.failure.code,
+      parsed.failure.summary,
+      parsed.failure.evidence,
+    );
+  }
+  throw new RunbookFailure(
+    step,
+    "unrecognised-output",
+    "yum history info printed something unexpected",
+    [parsed.text.slice(0, 500)],
+  );
+}
+
+/**
+ * Waits for a detached transaction (see `detachedTransaction` in
+ * kcm/commands.ts) to end, asking the host every `pollMs` until
+ * `transactionMs` has passed since `since`. A transaction never runs twice:
+ * this only reads its status.
+ */
+export async function awaitTransaction(
+  runner: StepRunner,
+  jobId: string,
+  step: "upgrade" | "undo",
+  since: number,
+): Promise<TransactionEnd> {
+  const { transactionMs, pollMs } = runner.deps.timeouts;
+  for (;;) {
+    const status = parseTransactionStatus(await execReconnecting(runner, transactionStatus(jobId)));
+    switch (status.state) {
+      case "finished":
+        return { exitCode: status.exitCode, log: status.log, state: "finished" };
+      case "vanished":
+        return { exitCode: null, log: status.log, state: "vanished" };
+      case "absent":
+        return { exitCode: null, log: "", state: "absent" };
+      case "unrecognised":
+        throw new RunbookFailure(
+          step,
+          "unrecognised-output",
+          "the transaction's status could not be read",
+          [status.text.slice(0, 500)],
+        );
+      case "running":
+        if (runner.deps.now() - since > transactionMs) {
+          throw new RunbookFailure(
+            step,
+            "timeout",
+            `yum is still running on the host after ${Math.round(transactionMs / 60000)} min; it was left to finish`,
+            status.log.trim().split("\n").slice(-5),
+          );
+        }
+        await runner.deps.sleep(pollMs);
+    }
+  }
+}
+
+/**
+ * Runs a detached transaction and waits for its end. If the connection drops
+ * or the command times out, the transaction goes on on the host; this then
+ * polls its status instead of running it again.
+ */
+export async function runTransaction(
+  runner: StepRunner,
+  jobId: string,
+  step: "upgrade" | "undo",
+  command: string,
+): Promise<TransactionEnd> {
+  const since = runner.deps.now();
+  try {
+    const result = await runner.exec(command, runner.deps.timeouts.transactionMs);
+    if (!result.timedOut && result.exitCode !== null) {
+      return {
+        exitCode: result.exitCode,
+        log: `${result.stdout}${result.stderr}`,
+        state: "finished",
+      };
+    }
+  } catch (error) {
+    if (!isConnectionFailure(error)) throw error;
+    runner.reconnect();
+  }
+  return awaitTransaction(runner, jobId, step, since);
+}

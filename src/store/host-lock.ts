@@ -1,0 +1,117 @@
+import type { Redis } from "ioredis";
+import type { StoreKeys } from "./store-keys.js";
+
+/** Who holds a host: the job (request) and the worker process running it. */
+export interface HostLockHolder {
+  token: number;
+  jobId: string;
+  workerId: string;
+}
+
+// Takes the lock when it is free, or held by the same job (a redelivered job
+// takes over from its dead worker); every taking gets a new fencing token.
+const ACQUIRE = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  local holder = cjson.decode(current)
+  if holder.jobId ~= ARGV[1] then return {0, current} end
+end
+local token = redis.call('INCR', KEYS[2])
+local value = cjson.encode({token = token, jobId = ARGV[1], workerId = ARGV[2]})
+redis.call('SET', KEYS[1], value, 'PX', ARGV[3])
+return {1, value}`;
+
+const RENEW = `
+local current = redis.call('GET', KEYS[1])
+if not current or cjson.decode(current).token ~= tonumber(ARGV[1]) then return 0 end
+return redis.call('PEXPIRE', KEYS[1], ARGV[2])`;
+
+const RELEASE = `
+local current = redis.call('GET', KEYS[1])
+if not current or cjson.decode(current).token ~= tonumber(ARGV[1]) then return 0 end
+return redis.call('DEL', KEYS[1])`;
+
+/** A held host lock: renew it while working, release it on every way out. */
+export class HostLock {
+  private timer: NodeJS.Timeout | undefined;
+  private lost = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: string,
+    readonly holder: HostLockHolder,
+    private readonly ttlMs: number,
+  ) {}
+
+  get token(): number {
+    return this.holder.token;
+  }
+
+  /** False once a renewal found the lock taken by someone else (or expired). */
+  get held(): boolean {
+    return !this.lost;
+  }
+
+  async renew(): Promise<boolean> {
+    const ok = (await this.redis.eval(RENEW, 1, this.key, this.holder.token, this.ttlMs)) === 1;
+    if (!ok) this.lost = true;
+    return ok;
+  }
+
+  /** Renews every third of the TTL until released; `onLost` hears of a lost lock once. */
+  keepAlive(onLost: () => void = () => {}): void {
+    this.timer = setInterval(
+      () => {
+        this.renew().then(
+          (ok) => {
+            if (!ok) {
+              clearInterval(this.timer);
+              onLost();
+            }
+          },
+          () => {
+            // Redis unreachable for a moment: the next renewal tries again before the TTL ends.
+          },
+        );
+      },
+      Math.max(100, Math.floor(this.ttlMs / 3)),
+    );
+    this.timer.unref();
+  }
+
+  async release(): Promise<void> {
+    clearInterval(this.timer);
+    await this.redis.eval(RELEASE, 1, this.key, this.holder.token);
+  }
+}
+
+export type AcquireResult =
+  | { kind: "acquired"; lock: HostLock }
+  | { kind: "busy"; holder: HostLockHolder };
+
+/**
+ * Takes the host's lock (one runbook per host, fleet-wide) with a TTL and a
+ * fencing token. Busy when another job holds it.
+ */
+export async function acquireHostLock(
+  redis: Redis,
+  keys: StoreKeys,
+  host: string,
+  owner: { jobId: string; workerId: string },
+  ttlMs: number,
+): Promise<AcquireResult> {
+  const key = keys.hostLock(host);
+  const [taken, value] = (await redis.eval(
+    ACQUIRE,
+    2,
+    key,
+    keys.fence,
+    owner.jobId,
+    owner.workerId,
+    ttlMs,
+  )) as [number, string];
+  const holder = JSON.parse(value) as HostLockHolder;
+  return taken === 1
+    ? { kind: "acquired", lock: new HostLock(redis, key, holder, ttlMs) }
+    : { kind: "busy", holder };
+}

@@ -1,0 +1,15 @@
+/**
+ * Every Redis key kcm-chatops writes, under one prefix (so tests, and
+ * several deployments sharing a Redis, never collide).
+ * @defaultValue prefix `kcm`
+ */
+export function storeKeys(prefix = "kcm") {
+  return {
+    hostLock: (host: string) => `${prefix}:lock:host:${host}`,
+    fence: `${prefix}:lock:fence`,
+    journal: (jobId: string) => `${prefix}:journal:${jobId}`,
+    audit: `${prefix}:audit`,
+    lastTransaction: (host: string) => `${prefix}:host:${host}:last-upgrade`,
+  };
+}
+export type StoreKeys = ReturnType<typeof storeKeys>;
