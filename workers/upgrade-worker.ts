@@ -24,7 +24,6 @@ async function main(): Promise<number> {
     log("upgrade-worker: REDIS_URL is not set; point it at the Redis the bot uses");
     return 2;
   }
-  const inventory = await loadInventory(env.inventoryPath);
   // BullMQ needs maxRetriesPerRequest: null, or a Redis hiccup fails jobs.
   const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
   const policy = await checkRedisPolicy(redis);
@@ -33,6 +32,10 @@ async function main(): Promise<number> {
     await redis.quit();
     return 1;
   }
+  const inventory = await loadInventory(env.inventoryPath).catch(async (error: unknown) => {
+    await redis.quit();
+    throw error;
+  });
   const workerId = `${hostname()}:${process.pid}`;
   const hosts = new Map(inventory.hosts.map((h) => [h.name, h]));
   const worker = new Worker(

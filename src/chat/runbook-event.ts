@@ -64,6 +64,9 @@ export type JobOutcome =
       totalMs: number;
     };
 
+/** A job that changed the host's packages. */
+export type ChangedOutcome = Extract<JobOutcome, { changes: PackageChange[] }>;
+
 interface JobRef {
   requestId: string;
   host: string;

@@ -150,6 +150,12 @@ export function transactionStatus(jobId: string): string {
   ].join("; ");
 }
 
+/** Removes a finished transaction's files (the journal and the report keep what they said). */
+export function forgetTransaction(jobId: string): string {
+  const f = jobFiles(jobId);
+  return `rm -f ${f.pid} ${f.log} ${f.exit}`;
+}
+
 /** Where the programs live on the host, for the sudoers lines. */
 export interface HostPrograms {
   yum: string;

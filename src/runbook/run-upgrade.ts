@@ -3,6 +3,7 @@ import { comparePlan, isSamePlan, planHash } from "../domain/upgrade-plan.js";
 import { classifyHostFailure } from "../kcm/classify-host-failure.js";
 import {
   CHECK_SUDO,
+  forgetTransaction,
   type Layout,
   packageSpec,
   prefetchPackages,
@@ -100,6 +101,10 @@ export async function runUpgrade(job: UpgradeJob, deps: RunbookDeps): Promise<Jo
 
 async function finish(runner: StepRunner, outcome: JobOutcome): Promise<JobOutcome> {
   await runner.journal({ step: "job", event: "outcome", data: { outcome } });
+  if (outcome.kind === "upgraded" || (outcome.kind === "failed" && outcome.downtimeStarted)) {
+    // Best effort: the outcome is journaled, so a redelivery no longer needs them.
+    await runner.exec(forgetTransaction(runner.job.requestId)).catch(() => undefined);
+  }
   await runner.audit(
     `job-${outcome.kind}`,
     outcome.kind === "failed" ? { step: outcome.step, detail: outcome.summary } : {},

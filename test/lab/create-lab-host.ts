@@ -94,6 +94,8 @@ async function ensureAccount(user: string, home: string): Promise<number> {
   });
   const uid = Number((await mustRun("id", ["-u", user])).trim());
   const gid = Number((await mustRun("id", ["-g", user])).trim());
+  // A new host is a new machine: nothing left in the home by an earlier host.
+  await rm(home, { recursive: true, force: true });
   await mkdir(home, { recursive: true });
   await chown(home, uid, gid);
   return uid;

@@ -71,7 +71,9 @@ describe("readEnv", () => {
   });
 
   it("refuses a Redis prefix that is not a plain word", () => {
-    expect(() => readEnv({ KCM_REDIS_PREFIX: "a b:c" })).toThrow(/KCM_REDIS_PREFIX: expected 1 to 32 letters/);
+    expect(() => readEnv({ KCM_REDIS_PREFIX: "a b:c" })).toThrow(
+      /KCM_REDIS_PREFIX: expected 1 to 32 letters/,
+    );
   });
 
   it.each(["abc", "0", "1.5", "99999", "-1", "8 ", "1e1", "0x10", "65", "NaN", "Infinity"])(

@@ -16,26 +16,40 @@ it("reads the newest transaction's id and return code", () => {
 });
 
 it("knows a host without history ('No transactions', as dnf prints it)", () => {
-  const output = { exitCode: 1, stdout: "No transactions\n", stderr: "Error: Failed history info\n" };
+  const output = {
+    exitCode: 1,
+    stdout: "No transactions\n",
+    stderr: "Error: Failed history info\n",
+  };
   expect(parseLastTransaction(output)).toEqual({ kind: "none" });
 });
 
 it("classifies sudo's refusal", () => {
-  const result = parseLastTransaction({ exitCode: 1, stdout: "", stderr: "sudo: a password is required\n" });
+  const result = parseLastTransaction({
+    exitCode: 1,
+    stdout: "",
+    stderr: "sudo: a password is required\n",
+  });
   expect(result).toMatchObject({ kind: "failed", failure: { code: "sudo-password" } });
 });
 
 it("reads where a detached transaction stands", () => {
-  expect(parseTransactionStatus({ exitCode: 0, stdout: "finished 0\nComplete!\n", stderr: "" })).toEqual({
+  expect(
+    parseTransactionStatus({ exitCode: 0, stdout: "finished 0\nComplete!\n", stderr: "" }),
+  ).toEqual({
     state: "finished",
     exitCode: 0,
     log: "Complete!\n",
   });
-  expect(parseTransactionStatus({ exitCode: 0, stdout: "running\nRunning transaction\n", stderr: "" })).toEqual({
+  expect(
+    parseTransactionStatus({ exitCode: 0, stdout: "running\nRunning transaction\n", stderr: "" }),
+  ).toEqual({
     state: "running",
     log: "Running transaction\n",
   });
-  expect(parseTransactionStatus({ exitCode: 0, stdout: "absent\n", stderr: "" })).toEqual({ state: "absent" });
+  expect(parseTransactionStatus({ exitCode: 0, stdout: "absent\n", stderr: "" })).toEqual({
+    state: "absent",
+  });
   expect(parseTransactionStatus({ exitCode: 0, stdout: "vanished\n", stderr: "" })).toMatchObject({
     state: "vanished",
   });

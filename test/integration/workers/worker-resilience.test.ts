@@ -1,0 +1,164 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, expect, it } from "vitest";
+import { createLabHost, type LabHost } from "../../lab/lab.js";
+import { describeLabWithRedis } from "../../support/describe-lab-with-redis.js";
+import { UpgradeHarness } from "../../support/worker-harness.js";
+
+/** Upgrade transactions in the host's yum history (the lab's install is transaction 1). */
+async function lastTransaction(host: LabHost): Promise<number> {
+  const info = await host.ssh("sudo -n yum --setopt=exit_on_lock=True history info");
+  return Number(/Transaction ID : (\d+)/.exec(info.stdout)?.[1]);
+}
+
+describeLabWithRedis("workers that die, stop, or share a host", (redisUrl) => {
+  let harness: UpgradeHarness | undefined;
+  const hosts: LabHost[] = [];
+  afterEach(async () => {
+    await harness?.tearDown();
+    await Promise.all(hosts.splice(0).map((h) => h.destroy()));
+  });
+  const setUp = async (...made: LabHost[]) => {
+    hosts.push(...made);
+    harness = new UpgradeHarness(redisUrl, made);
+    await harness.setUp();
+    return harness;
+  };
+
+  it("kill -9 of the worker mid-transaction: another worker finishes the job, one yum transaction", async () => {
+    const host = await createLabHost({ name: "killed", release: "2.23.1", publish: ["2.24.1"] });
+    const h = await setUp(host);
+    await host.fault("slow-upgrade", 4);
+    await h.enqueue("req-killed", host, await h.planFor(host));
+    const first = await h.startWorker();
+    await h.until(
+      async () =>
+        (await h.journal("req-killed")).some((e) => e.step === "upgrade" && e.event === "started"),
+      30_000,
+      "the upgrade step to start",
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    first.child.kill("SIGKILL");
+    expect(await first.exited).toBe("SIGKILL");
+    const second = await h.startWorker();
+    const job = await h.finished("req-killed");
+    expect(job.returnvalue).toMatchObject({ kind: "upgraded", transactionId: 2 });
+    expect(second.lines.join("\n")).toContain("resuming upgrade");
+    expect((await host.installed()).get("kcm-guacd")).toBe("2.24.1-1.el8");
+    expect(await host.unitState("guacamole")).toBe("active");
+    expect(await host.unitState("guacd")).toBe("active");
+    expect((await host.webStatus()).version).toBe("2.24.1-1.el8");
+    expect(await lastTransaction(host)).toBe(2);
+    // The second worker never started a yum transaction of its own.
+    const started = (await h.journal("req-killed")).filter(
+      (e) => e.step === "upgrade" && e.event === "started",
+    );
+    expect(started).toHaveLength(1);
+  });
+
+  it("two jobs for one host at once: one runs, the other waits for the host", async () => {
+    const host = await createLabHost({ name: "shared", release: "2.23.1", publish: ["2.24.1"] });
+    const h = await setUp(host);
+    await host.fault("slow-upgrade", 2);
+    const plan = await h.planFor(host);
+    await Promise.all([h.enqueue("req-one", host, plan), h.enqueue("req-two", host, plan)]);
+    await h.startWorker({ KCM_WORKER_CONCURRENCY: "2" });
+    const [one, two] = await Promise.all([h.finished("req-one"), h.finished("req-two")]);
+    const kinds = [one.returnvalue.kind, two.returnvalue.kind].sort();
+    expect(kinds).toEqual(["up-to-date", "upgraded"]);
+    expect(await lastTransaction(host)).toBe(2);
+    const audit = await h.redis.xrange(h.keys.audit, "-", "+");
+    expect(audit.some(([, f]) => f.includes("waiting-for-host"))).toBe(true);
+    // The journals never overlap: the second job began after the first ended.
+    const [a, b] = await Promise.all([h.journal("req-one"), h.journal("req-two")]);
+    const span = (j: typeof a) => [
+      Date.parse(j[0]?.at ?? ""),
+      Date.parse(j[j.length - 1]?.at ?? ""),
+    ];
+    const [first, second] = [span(a), span(b)].sort((x, y) => (x[0] ?? 0) - (y[0] ?? 0));
+    expect(first?.[1]).toBeLessThanOrEqual(second?.[0] ?? 0);
+  });
+
+  it("SIGTERM: the worker takes no new job, lets the running one finish, then exits 0", async () => {
+    const [a, b] = await Promise.all([
+      createLabHost({ name: "term-a", release: "2.23.1", publish: ["2.24.1"] }),
+      createLabHost({ name: "term-b", release: "2.23.1", publish: ["2.24.1"] }),
+    ]);
+    const h = await setUp(a as LabHost, b as LabHost);
+    await a?.fault("slow-upgrade", 2);
+    await h.enqueue("req-term", a as LabHost, await h.planFor(a as LabHost));
+    const worker = await h.startWorker({ KCM_WORKER_CONCURRENCY: "1" });
+    await h.until(
+      async () =>
+        (await h.journal("req-term")).some((e) => e.step === "upgrade" && e.event === "started"),
+      30_000,
+      "the upgrade step to start",
+    );
+    worker.child.kill("SIGTERM");
+    await h.until(
+      () => worker.lines.some((l) => l.includes("SIGTERM")),
+      5000,
+      "the worker to hear SIGTERM",
+    );
+    await h.enqueue("req-after", b as LabHost, await h.planFor(b as LabHost));
+    expect(await worker.exited).toBe(0);
+    const job = await h.finished("req-term");
+    expect(job.returnvalue).toMatchObject({ kind: "upgraded" });
+    expect(await (await h.queue.getJob("req-after"))?.getState()).toBe("waiting");
+    const order = worker.lines.findIndex((l) => l.includes("job req-term completed"));
+    expect(order).toBeGreaterThan(worker.lines.findIndex((l) => l.includes("SIGTERM")));
+    expect(worker.lines.at(-1)).toBe("upgrade-worker: stopped");
+  });
+});
+
+describeLabWithRedis("the worker and its Redis", () => {
+  it("refuses to start on a Redis that may evict keys, and says how to fix it", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "kcm-lru-"));
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, "127.0.0.1", () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const redis: ChildProcess = spawn(
+      "redis-server",
+      [
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--dir",
+        dir,
+        "--save",
+        "",
+        "--maxmemory-policy",
+        "allkeys-lru",
+      ],
+      { stdio: "ignore" },
+    );
+    try {
+      const h = new UpgradeHarness(`redis://127.0.0.1:${port}`, []);
+      await h.until(
+        async () => (await h.redis.ping().catch(() => "")) === "PONG",
+        10_000,
+        "the second Redis",
+      );
+      await h.setUp();
+      const started = h.startWorker().then(
+        () => "ready",
+        (e: Error) => e.message,
+      );
+      const message = await started;
+      expect(message).toMatch(/exited \(1\)/);
+      expect(message).toContain("maxmemory-policy is allkeys-lru, not noeviction");
+      expect(message).toContain("maxmemory-policy noeviction");
+      await h.tearDown();
+    } finally {
+      redis.kill("SIGTERM");
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

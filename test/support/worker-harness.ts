@@ -1,0 +1,181 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Job, Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { makeUpgradePlan, type UpgradePlan } from "../../src/domain/upgrade-plan.js";
+import { enqueueUpgrade } from "../../src/queue/enqueue-upgrade.js";
+import { bullPrefix, UPGRADE_QUEUE } from "../../src/queue/queue-names.js";
+import { checkHost } from "../../src/runbook/check-host.js";
+import type { JournalEntry } from "../../src/runbook/runbook-ports.js";
+import { sshConnector } from "../../src/ssh/ssh-connector.js";
+import { storeKeys } from "../../src/store/store-keys.js";
+import type { LabHost } from "../lab/lab.js";
+import { labInventoryYaml } from "../lab/lab-inventory.js";
+import { sshTargetOf } from "./ssh-target-of.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** A real upgrade-worker process, its output collected line by line. */
+export interface WorkerProcess {
+  child: ChildProcess;
+  lines: string[];
+  /** Resolves with the exit code (or signal name) once the process ends. */
+  exited: Promise<number | string>;
+}
+
+/**
+ * Runs upgrade jobs against lab hosts with real worker processes, a real
+ * queue in the tests' Redis under a prefix of its own, and an inventory of
+ * the given hosts.
+ */
+export class UpgradeHarness {
+  readonly prefix = `t${randomBytes(4).toString("hex")}`;
+  readonly keys = storeKeys(this.prefix);
+  readonly redis: Redis;
+  readonly queue: Queue;
+  private readonly workers: WorkerProcess[] = [];
+  private dir = "";
+
+  constructor(
+    readonly redisUrl: string,
+    readonly hosts: LabHost[],
+  ) {
+    this.redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    // Failed commands reject; the connection's own error events would only repeat them.
+    this.redis.on("error", () => {});
+    this.queue = new Queue(UPGRADE_QUEUE, {
+      connection: this.redis,
+      prefix: bullPrefix(this.prefix),
+    });
+  }
+
+  async setUp(): Promise<void> {
+    this.dir = await mkdtemp(path.join(tmpdir(), "kcm-upgrade-"));
+    await writeFile(path.join(this.dir, "inventory.yml"), labInventoryYaml(this.hosts));
+  }
+
+  /** Starts a worker process; resolves once it says it is ready. */
+  async startWorker(env: Record<string, string> = {}): Promise<WorkerProcess> {
+    // One process (node with tsx's loader), so a signal reaches the worker itself.
+    const child = spawn(process.execPath, ["--import", "tsx", "workers/upgrade-worker.ts"], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        REDIS_URL: this.redisUrl,
+        KCM_REDIS_PREFIX: this.prefix,
+        KCM_INVENTORY: path.join(this.dir, "inventory.yml"),
+        KCM_JOB_LOCK_MS: "2000",
+        KCM_STALLED_INTERVAL_MS: "1000",
+        KCM_HOST_LOCK_TTL_MS: "3000",
+        KCM_BUSY_RETRY_MS: "500",
+        KCM_SSH_CONNECT_TIMEOUT_MS: "5000",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const lines: string[] = [];
+    let buffer = "";
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const parts = buffer.split("\n");
+      buffer = parts.pop() ?? "";
+      lines.push(...parts);
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    const exited = new Promise<number | string>((resolve) =>
+      child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
+    );
+    const worker = { child, lines, exited };
+    this.workers.push(worker);
+    await Promise.race([
+      this.until(() => lines.some((l) => l.includes(" ready (")), 30_000, "the worker to be ready"),
+      exited.then((code) => {
+        throw new Error(`the worker exited (${code}) before it was ready:\n${lines.join("\n")}`);
+      }),
+    ]);
+    return worker;
+  }
+
+  /** The plan that `check` would make for the host now. */
+  async planFor(host: LabHost): Promise<UpgradePlan> {
+    const check = await checkHost(
+      { name: host.name, layout: "auto" },
+      { connect: sshConnector([sshTargetOf(host)]), commandTimeoutMs: 30_000 },
+    );
+    if (check.problems.length > 0) throw new Error(`planFor: ${JSON.stringify(check.problems)}`);
+    return makeUpgradePlan(host.name, check.pending ?? []);
+  }
+
+  async enqueue(
+    requestId: string,
+    host: LabHost,
+    plan: UpgradePlan,
+    window = {
+      start: new Date(Date.now() - 60_000).toISOString(),
+      end: new Date(Date.now() + 3_600_000).toISOString(),
+    },
+  ): Promise<void> {
+    await enqueueUpgrade(this.queue, {
+      requestId,
+      host: host.name,
+      plan,
+      window,
+      requestedBy: "alice",
+      approvedBy: "bob",
+      layout: "auto",
+    });
+  }
+
+  /** Waits for the job to complete or fail. */
+  async finished(jobId: string, timeoutMs = 60_000): Promise<Job> {
+    let job: Job | undefined;
+    await this.until(
+      async () => {
+        job = await this.queue.getJob(jobId);
+        const state = await job?.getState();
+        return state === "completed" || state === "failed";
+      },
+      timeoutMs,
+      `job ${jobId} to finish`,
+    );
+    return job as Job;
+  }
+
+  async journal(jobId: string): Promise<JournalEntry[]> {
+    return (await this.redis.lrange(this.keys.journal(jobId), 0, -1)).map(
+      (l) => JSON.parse(l) as JournalEntry,
+    );
+  }
+
+  async until(
+    test: () => boolean | Promise<boolean>,
+    timeoutMs: number,
+    what: string,
+  ): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await test())) {
+      if (Date.now() > deadline) {
+        const output = this.workers.flatMap((w) => w.lines).join("\n");
+        throw new Error(`timed out waiting for ${what}; worker output:\n${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async tearDown(): Promise<void> {
+    for (const w of this.workers)
+      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
+    await Promise.all(this.workers.map((w) => w.exited));
+    await this.queue.obliterate({ force: true }).catch(() => {});
+    await this.queue.close();
+    const keys = await this.redis.keys(`${this.prefix}:*`);
+    if (keys.length > 0) await this.redis.del(...keys);
+    await this.redis.quit();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
