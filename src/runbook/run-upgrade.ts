@@ -4,6 +4,7 @@ import { classifyHostFailure } from "../kcm/classify-host-failure.js";
 import {
   CHECK_SUDO,
   forgetTransaction,
+  LAST_TRANSACTION,
   type Layout,
   packageSpec,
   prefetchPackages,
@@ -61,16 +62,25 @@ export async function runUpgrade(job: UpgradeJob, deps: RunbookDeps): Promise<Jo
   const started = deps.now();
   let layout = progress.layout;
   let downtimeStartedAt = progress.downtimeStartedAt;
+  let baseline = progress.baselineTransaction ?? 0;
   let outcome: JobOutcome;
   try {
     if (downtimeStartedAt === undefined) {
       const before = await beforeDowntime(runner, started);
       if ("kind" in before) return await finish(runner, before);
       layout = before.layout;
+      baseline = before.baseline;
       downtimeStartedAt = deps.now();
       await stopStep(runner, layout, { baselineTransaction: before.baseline });
     }
-    outcome = await afterStop(runner, progress, layout as Layout, downtimeStartedAt, started);
+    outcome = await afterStop(
+      runner,
+      progress,
+      layout as Layout,
+      downtimeStartedAt,
+      started,
+      baseline,
+    );
   } catch (error) {
     if (
       error instanceof LockLostError ||
@@ -237,65 +247,48 @@ async function layoutStep(runner: StepRunner): Promise<Layout> {
   return layout;
 }
 
-/** From the stop on (also where a redelivered job resumes): upgrade (once), start, verify. */
+/**
+ * From the stop on (also where a redelivered job resumes): the upgrade
+ * (once), then at once the start; every check that can wait (rpm, yum
+ * history, what is pending) waits until the services are up again.
+ */
 async function afterStop(
   runner: StepRunner,
   progress: Progress,
   layout: Layout,
   downtimeStartedAt: number,
   started: number,
+  baseline: number,
 ): Promise<JobOutcome> {
   const { job } = runner;
-  const specs = job.plan.packages.map(packageSpec);
   if (progress.transactionFinished === undefined) {
-    const baseline = progress.baselineTransaction ?? (await lastTransactionId(runner, "upgrade"));
-    let end = progress.transactionStarted
-      ? await awaitTransaction(runner, job.requestId, "upgrade", runner.deps.now())
-      : await upgradeOnce(runner, specs, baseline);
-    if (end.state === "absent") {
-      // Journaled as started, but the worker died before yum was launched.
-      end = await runTransaction(
-        runner,
-        job.requestId,
-        "upgrade",
-        upgradePackages(job.requestId, specs),
-      );
-    }
-    const installed = installedFrom("upgrade", await execReconnecting(runner, QUERY_INSTALLED));
-    const state = planState(job.plan, installed, UPGRADE_SIDES);
-    const transactionId = await lastTransactionId(runner, "upgrade");
-    const ok = state === "after";
-    await runner.finished(
-      "upgrade",
-      ok,
-      {
-        exitCode: end.exitCode,
-        durationMs: runner.deps.now() - downtimeStartedAt,
-        excerpt: excerptOf({ stdout: end.log, stderr: "" }),
-        output: end.log,
-        detail: end.state === "finished" ? "" : `yum ${end.state}; rpm shows the ${state} state`,
-      },
-      { ...(transactionId > baseline ? { transactionId } : {}) },
-    );
-    if (!ok) {
-      const failure = classifyHostFailure({ exitCode: end.exitCode, stdout: end.log, stderr: "" });
-      throw new RunbookFailure(
-        "upgrade",
-        end.exitCode === 0 ? "not-as-planned" : failure.code,
-        state === "mixed"
-          ? `the host is neither at the old nor at the planned versions after yum (${failure.summary}); it needs a person`
-          : failure.summary,
-        failure.evidence,
-      );
-    }
-    progress.transactionFinished = {
+    const transactionStarted = runner.deps.now();
+    const end = await transactionOnce(runner, progress, baseline);
+    await runner.finished("upgrade", end.exitCode === 0, {
       exitCode: end.exitCode,
-      ...(transactionId > baseline ? { transactionId } : {}),
-    };
+      durationMs: runner.deps.now() - transactionStarted,
+      excerpt: excerptOf({ stdout: end.log, stderr: "" }),
+      output: end.log,
+      detail:
+        end.state === "finished" ? "" : `yum ${end.state} without an exit code; rpm will tell`,
+    });
+    if (end.exitCode !== null && end.exitCode !== 0) {
+      const failure = classifyHostFailure({ exitCode: end.exitCode, stdout: end.log, stderr: "" });
+      throw new RunbookFailure("upgrade", failure.code, failure.summary, failure.evidence);
+    }
+  } else if (
+    progress.transactionFinished.exitCode !== 0 &&
+    progress.transactionFinished.exitCode !== null
+  ) {
+    throw new RunbookFailure(
+      "upgrade",
+      "command-failed",
+      `yum exited ${progress.transactionFinished.exitCode}`,
+    );
   }
   const services = await startStep(runner, layout);
   const downtimeMs = runner.deps.now() - downtimeStartedAt;
-  const stillPending = await verifyStep(runner);
+  const { stillPending, transactionId } = await verifyStep(runner, baseline);
   const changes: PackageChange[] = job.plan.packages.map((p) => ({
     name: p.name,
     arch: p.arch,
@@ -305,14 +298,26 @@ async function afterStop(
   return {
     kind: "upgraded",
     changes,
-    ...(progress.transactionFinished.transactionId === undefined
-      ? {}
-      : { transactionId: progress.transactionFinished.transactionId }),
+    ...(transactionId === undefined ? {} : { transactionId }),
     downtimeMs,
     totalMs: runner.deps.now() - started,
     services,
     stillPending,
   };
+}
+
+/**
+ * The upgrade transaction, exactly once: started now, or (on a redelivery)
+ * awaited where the journal says it began; started after all if the worker
+ * died before yum was launched.
+ */
+async function transactionOnce(runner: StepRunner, progress: Progress, baseline: number) {
+  const { job } = runner;
+  const specs = job.plan.packages.map(packageSpec);
+  if (!progress.transactionStarted) return upgradeOnce(runner, specs, baseline);
+  const end = await awaitTransaction(runner, job.requestId, "upgrade", runner.deps.now());
+  if (end.state !== "absent") return end;
+  return runTransaction(runner, job.requestId, "upgrade", upgradePackages(job.requestId, specs));
 }
 
 /** Starts the upgrade transaction unless the host shows it already ran. */
@@ -327,33 +332,44 @@ async function upgradeOnce(runner: StepRunner, specs: string[], baseline: number
   );
 }
 
-/** Installed == plan, and what (if anything) is pending now. */
-async function verifyStep(runner: StepRunner): Promise<string[]> {
+/** Installed == plan, the transaction yum recorded, and what (if anything) is pending now. */
+async function verifyStep(
+  runner: StepRunner,
+  baseline: number,
+): Promise<{ stillPending: string[]; transactionId?: number }> {
   const { job } = runner;
-  await runner.started("verify", `${QUERY_INSTALLED}; ${LIST_UPDATES}`);
-  const [rpm, yum] = await Promise.all([
+  await runner.started("verify", `${QUERY_INSTALLED}; ${LIST_UPDATES}; ${LAST_TRANSACTION}`);
+  const [rpm, yum, last] = await Promise.all([
     execReconnecting(runner, QUERY_INSTALLED),
     execReconnecting(runner, LIST_UPDATES),
+    lastTransactionId(runner, "upgrade"),
   ]);
-  const installed = installedFrom("verify", rpm);
-  const state = planState(job.plan, installed, UPGRADE_SIDES);
+  const state = planState(job.plan, installedFrom("verify", rpm), UPGRADE_SIDES);
   const pending = pendingFrom("verify", yum).map(
     (p) => `${p.name}.${p.arch} ${formatPackageVersion(p.version)}`,
   );
   const ok = state === "after";
-  await runner.finished("verify", ok, {
-    exitCode: rpm.exitCode,
-    durationMs: Math.max(rpm.durationMs, yum.durationMs),
-    excerpt: excerptOf(rpm),
-    detail: ok
-      ? `installed as planned${pending.length ? `; still pending: ${pending.join(", ")}` : "; nothing pending"}`
-      : "installed versions differ from the plan",
-  });
-  if (!ok)
+  await runner.finished(
+    "verify",
+    ok,
+    {
+      exitCode: rpm.exitCode,
+      durationMs: Math.max(rpm.durationMs, yum.durationMs),
+      excerpt: excerptOf(rpm),
+      detail: ok
+        ? `installed as planned${pending.length ? `; still pending: ${pending.join(", ")}` : "; nothing pending"}`
+        : "installed versions differ from the plan",
+    },
+    last > baseline ? { transactionId: last } : undefined,
+  );
+  if (!ok) {
     throw new RunbookFailure(
       "verify",
       "not-as-planned",
-      "the installed versions are not the planned ones after the upgrade",
+      state === "mixed"
+        ? "after yum, the host is neither at the old nor at the planned versions; it needs a person"
+        : "after yum, the installed versions are still the old ones",
     );
-  return pending;
+  }
+  return { stillPending: pending, ...(last > baseline ? { transactionId: last } : {}) };
 }

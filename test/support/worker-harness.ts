@@ -131,19 +131,18 @@ export class UpgradeHarness {
     });
   }
 
-  /** Waits for the job to complete or fail. */
+  /** Waits for the job to complete or fail; resolves with the job as it ended. */
   async finished(jobId: string, timeoutMs = 60_000): Promise<Job> {
-    let job: Job | undefined;
     await this.until(
       async () => {
-        job = await this.queue.getJob(jobId);
-        const state = await job?.getState();
+        const state = await this.queue.getJobState(jobId);
         return state === "completed" || state === "failed";
       },
       timeoutMs,
       `job ${jobId} to finish`,
     );
-    return job as Job;
+    // Read after the state changed, so the return value or failure is there.
+    return (await this.queue.getJob(jobId)) as Job;
   }
 
   async journal(jobId: string): Promise<JournalEntry[]> {

@@ -1,0 +1,153 @@
+/**
+ * Service downtime of one KCM upgrade, 2.24.1 → 2.25.0 (8 MiB of packages)
+ * from a repository served over HTTP on loopback at a limited rate, as from
+ * a vendor mirror:
+ * - baseline: Keeper's manual procedure (stop, `yum upgrade "kcm-*"`, start),
+ *   which downloads while the services are down;
+ * - kcm-chatops's runbook, which downloads before it stops them.
+ * Downtime is stop → both units active again. Also prints the runbook's
+ * orchestration overhead: its total time minus the time spent inside SSH
+ * commands. Fresh, identical lab hosts for each run.
+ *   npm run bench:downtime [-- rounds [bytesPerSecond]]   (root, like the lab)
+ */
+import type { JobOutcome } from "../src/chat/runbook-event.js";
+import { makeUpgradePlan } from "../src/domain/upgrade-plan.js";
+import { checkHost } from "../src/runbook/check-host.js";
+import type { HostShell } from "../src/runbook/host-shell.js";
+import { runUpgrade } from "../src/runbook/run-upgrade.js";
+import type { AuditEvent, JournalEntry } from "../src/runbook/runbook-ports.js";
+import { sshConnector } from "../src/ssh/ssh-connector.js";
+import { buildLab, createLabHost, type LabHost } from "../test/lab/lab.js";
+import { startLabRepoServer } from "../test/lab/lab-repo-server.js";
+import { sshTargetOf } from "../test/support/ssh-target-of.js";
+
+const ROUNDS = Number(process.argv[2] ?? 3);
+const RATE = Number(process.argv[3] ?? 4 * 1024 * 1024);
+
+async function freshHost(name: string, url: string): Promise<LabHost> {
+  const host = await createLabHost({ name, release: "2.24.1" });
+  await host.publish("2.25.0", { baseUrl: url });
+  return host;
+}
+
+/** The manual procedure, timed on the host itself from the stop to the start's return. */
+async function manual(host: LabHost): Promise<number> {
+  await host.ssh('sudo -n yum list updates "kcm-*"'); // the check an operator runs first
+  const result = await host.ssh(
+    't0=$(date +%s%N); sudo -n systemctl stop guacamole guacd && sudo -n yum upgrade -y "kcm-*" >/dev/null && sudo -n systemctl start guacamole guacd; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 ))',
+  );
+  if (result.code !== 0) throw new Error(`manual upgrade failed: ${result.stderr}`);
+  return Number(result.stdout.trim());
+}
+
+/** Time covered by at least one of the intervals. */
+function covered(intervals: [number, number][]): number {
+  let total = 0;
+  let end = Number.NEGATIVE_INFINITY;
+  for (const [a, b] of [...intervals].sort((x, y) => x[0] - y[0])) {
+    if (b <= end) continue;
+    total += b - Math.max(a, end);
+    end = b;
+  }
+  return total;
+}
+
+async function ours(
+  host: LabHost,
+): Promise<{ downtimeMs: number; totalMs: number; overheadMs: number }> {
+  const connect = sshConnector([sshTargetOf(host)]);
+  const check = await checkHost(
+    { name: host.name, layout: "auto" },
+    { connect, commandTimeoutMs: 60_000 },
+  );
+  const plan = makeUpgradePlan(host.name, check.pending ?? []);
+  const inSsh: [number, number][] = [];
+  const journal: JournalEntry[] = [];
+  const audit: AuditEvent[] = [];
+  const started = performance.now();
+  const outcome: JobOutcome = await runUpgrade(
+    {
+      requestId: `bench-${host.record.index}`,
+      host: host.name,
+      plan,
+      window: {
+        start: new Date(Date.now() - 1000).toISOString(),
+        end: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+      requestedBy: "bench",
+      approvedBy: "bench",
+      layout: "auto",
+    },
+    {
+      connect: async (): Promise<HostShell> => {
+        const t0 = performance.now();
+        const shell = await connect(host.name);
+        inSsh.push([t0, performance.now()]);
+        return {
+          exec: async (command, options) => {
+            const a = performance.now();
+            try {
+              return await shell.exec(command, options);
+            } finally {
+              inSsh.push([a, performance.now()]);
+            }
+          },
+          close: () => shell.close(),
+        };
+      },
+      journal: { load: async () => journal, append: async (e) => void journal.push(e) },
+      audit: { append: async (e) => void audit.push(e) },
+      reporter: { report: () => {} },
+      now: Date.now,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      timeouts: { commandMs: 120_000, transactionMs: 600_000, pollMs: 500 },
+      holdsLock: () => true,
+    },
+  );
+  const totalMs = performance.now() - started;
+  if (outcome.kind !== "upgraded")
+    throw new Error(`runbook ended ${outcome.kind}: ${JSON.stringify(outcome)}`);
+  return { downtimeMs: outcome.downtimeMs, totalMs, overheadMs: totalMs - covered(inSsh) };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+await buildLab();
+const server = await startLabRepoServer({ bytesPerSecond: RATE });
+const results = {
+  manual: [] as number[],
+  ours: [] as number[],
+  total: [] as number[],
+  overhead: [] as number[],
+};
+try {
+  for (let round = 0; round < ROUNDS; round++) {
+    const [a, b] = await Promise.all([
+      freshHost("manual", server.url),
+      freshHost("chatops", server.url),
+    ]);
+    try {
+      results.manual.push(await manual(a));
+      const r = await ours(b);
+      results.ours.push(r.downtimeMs);
+      results.total.push(r.totalMs);
+      results.overhead.push(r.overheadMs);
+    } finally {
+      await Promise.all([a.destroy(), b.destroy()]);
+    }
+  }
+} finally {
+  await server.stop();
+}
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+console.log(
+  `downtime of one upgrade, 2.24.1 → 2.25.0 (8 MiB) at ${(RATE / 1024 / 1024).toFixed(1)} MiB/s, median of ${ROUNDS} (node ${process.version})`,
+);
+console.log(`  manual procedure (stop, yum upgrade, start)   ${s(median(results.manual))}`);
+console.log(`  kcm-chatops runbook (prefetch, then stop...)  ${s(median(results.ours))}`);
+console.log(
+  `  ratio kcm-chatops / manual: ${(median(results.ours) / median(results.manual)).toFixed(2)}`,
+);
+console.log(
+  `  kcm-chatops job total ${s(median(results.total))}; orchestration overhead (total minus time in SSH commands) ${median(results.overhead).toFixed(0)} ms`,
+);
