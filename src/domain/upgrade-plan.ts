@@ -97,3 +97,23 @@ export function isSamePlan(difference: PlanDifference): boolean {
     difference.changed.length === 0
   );
 }
+
+/**
+ * The plan of a rollback of one upgrade: every package it changed goes back
+ * from the version it installed to the one before.
+ */
+export function makeRollbackPlan(
+  host: string,
+  changes: readonly {
+    name: string;
+    arch: string;
+    from: PackageVersion | null;
+    to: PackageVersion;
+  }[],
+): UpgradePlan {
+  const packages = changes
+    .filter((c): c is typeof c & { from: PackageVersion } => c.from !== null)
+    .map((c) => ({ name: c.name, arch: c.arch, from: c.to, to: c.from }))
+    .sort(byNameArch);
+  return { host, packages, hash: planHash(host, packages) };
+}

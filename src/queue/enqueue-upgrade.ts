@@ -1,5 +1,10 @@
 import type { Queue } from "bullmq";
-import { type UpgradeJobData, upgradeJobSchema } from "./upgrade-job-schema.js";
+import {
+  type RollbackJobData,
+  rollbackJobSchema,
+  type UpgradeJobData,
+  upgradeJobSchema,
+} from "./upgrade-job-schema.js";
 
 const DAY_S = 24 * 3600;
 
@@ -18,6 +23,23 @@ export async function enqueueUpgrade(
     jobId: job.requestId,
     delay: Math.max(0, Date.parse(job.window.start) - now),
     // Never retried blindly: a redelivery resumes from the journal instead.
+    attempts: 1,
+    removeOnComplete: { age: 30 * DAY_S },
+    removeOnFail: { age: 90 * DAY_S },
+  });
+  return { jobId: job.requestId };
+}
+
+/** Puts an approved rollback on the queue, like {@link enqueueUpgrade}. */
+export async function enqueueRollback(
+  queue: Queue,
+  data: RollbackJobData,
+  now: number = Date.now(),
+): Promise<{ jobId: string }> {
+  const job = rollbackJobSchema.parse(data);
+  await queue.add("rollback", job, {
+    jobId: job.requestId,
+    delay: Math.max(0, Date.parse(job.window.start) - now),
     attempts: 1,
     removeOnComplete: { age: 30 * DAY_S },
     removeOnFail: { age: 90 * DAY_S },

@@ -4,14 +4,15 @@ import type { Reporter } from "../chat/runbook-event.js";
 import type { HostConfig } from "../config/inventory-schema.js";
 import type { AppEnv } from "../config/read-env.js";
 import { probeServices } from "../kcm/probe-services.js";
+import { runRollback } from "../runbook/run-rollback.js";
 import { runUpgrade } from "../runbook/run-upgrade.js";
-import type { JobOutcome } from "../runbook/runbook-ports.js";
+import type { JobOutcome, RunbookDeps } from "../runbook/runbook-ports.js";
 import { SshSession } from "../ssh/ssh-session.js";
 import { acquireHostLock } from "../store/host-lock.js";
 import { RedisAuditLog } from "../store/redis-audit-log.js";
 import { RedisJournal } from "../store/redis-journal.js";
 import type { StoreKeys } from "../store/store-keys.js";
-import { upgradeJobSchema } from "./upgrade-job-schema.js";
+import { rollbackJobSchema, upgradeJobSchema } from "./upgrade-job-schema.js";
 
 /** What the upgrade processor needs from the worker process. */
 export interface UpgradeWorkerContext {
@@ -33,7 +34,7 @@ export interface UpgradeWorkerContext {
 export function upgradeProcessor(ctx: UpgradeWorkerContext) {
   const now = ctx.now ?? Date.now;
   return async (job: Job, token?: string): Promise<JobOutcome> => {
-    const parsed = upgradeJobSchema.safeParse(job.data);
+    const parsed = (job.name === "rollback" ? rollbackJobSchema : upgradeJobSchema).safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
     const data = parsed.data;
     const host = ctx.host(data.host);
@@ -65,7 +66,7 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
     const lock = acquired.lock;
     lock.keepAlive();
     try {
-      const outcome = await runUpgrade(data, {
+      const deps: RunbookDeps = {
         connect: () =>
           SshSession.open(
             {
@@ -99,7 +100,10 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
             }
           : {}),
         holdsLock: () => lock.held,
-      });
+      };
+      const undo = "transactionId" in data ? Number(data.transactionId) : undefined;
+      const outcome = undo !== undefined ? await runRollback(data, undo, deps) : await runUpgrade(data, deps);
+      if (outcome.kind === "rolled-back") await ctx.redis.del(ctx.keys.lastTransaction(data.host));
       if (outcome.kind === "upgraded" && outcome.transactionId !== undefined) {
         await ctx.redis.set(
           ctx.keys.lastTransaction(data.host),

@@ -22,31 +22,39 @@ const plannedPackage = z.object({
 /** A request id: also a job id and a file name on the host. */
 export const REQUEST_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
+const jobFields = z.object({
+  requestId: z.string().regex(REQUEST_ID),
+  host: z.string().regex(NAME_PATTERN),
+  plan: z.object({
+    host: z.string().regex(NAME_PATTERN),
+    packages: z.array(plannedPackage).max(200),
+    hash: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
+  window: z.object({ start: z.iso.datetime(), end: z.iso.datetime() }),
+  requestedBy: z.string().min(1).max(200),
+  approvedBy: z.string().min(1).max(200),
+  layout: z.enum(["auto", "standalone", "tomcat"]),
+});
+
+type JobFields = z.infer<typeof jobFields>;
+const samePlanHost = (job: JobFields) => job.plan.host === job.host;
+const windowInOrder = (job: JobFields) => Date.parse(job.window.start) < Date.parse(job.window.end);
+
 /**
  * An approved upgrade as it travels through the queue. Parsed on the
  * processor's first line: a job that does not fit never touches a host.
  */
-export const upgradeJobSchema = z
-  .object({
-    requestId: z.string().regex(REQUEST_ID),
-    host: z.string().regex(NAME_PATTERN),
-    plan: z.object({
-      host: z.string().regex(NAME_PATTERN),
-      packages: z.array(plannedPackage).max(200),
-      hash: z.string().regex(/^[0-9a-f]{64}$/),
-    }),
-    window: z.object({ start: z.iso.datetime(), end: z.iso.datetime() }),
-    requestedBy: z.string().min(1).max(200),
-    approvedBy: z.string().min(1).max(200),
-    layout: z.enum(["auto", "standalone", "tomcat"]),
-  })
-  .refine((job) => job.plan.host === job.host, {
-    message: "the plan is for another host",
-    path: ["plan", "host"],
-  })
-  .refine((job) => Date.parse(job.window.start) < Date.parse(job.window.end), {
-    message: "the window ends before it starts",
-    path: ["window"],
-  });
-
+export const upgradeJobSchema = jobFields
+  .refine(samePlanHost, { message: "the plan is for another host", path: ["plan", "host"] })
+  .refine(windowInOrder, { message: "the window ends before it starts", path: ["window"] });
 export type UpgradeJobData = z.infer<typeof upgradeJobSchema>;
+
+/**
+ * An approved rollback: undo transaction `transactionId`; its plan goes from
+ * the versions that transaction installed back to the ones before.
+ */
+export const rollbackJobSchema = jobFields
+  .extend({ transactionId: z.number().int().min(1) })
+  .refine(samePlanHost, { message: "the plan is for another host", path: ["plan", "host"] })
+  .refine(windowInOrder, { message: "the window ends before it starts", path: ["window"] });
+export type RollbackJobData = z.infer<typeof rollbackJobSchema>;

@@ -1,6 +1,5 @@
 import type { StepName } from "../chat/runbook-event.js";
 import type { UpgradePlan } from "../domain/upgrade-plan.js";
-import { LIST_UPDATES, QUERY_INSTALLED } from "../kcm/commands.js";
 import { type PackageVersion, samePackageVersion } from "../kcm/package-version.js";
 import { type InstalledPackage, parseInstalledPackages } from "../kcm/parse-installed-packages.js";
 import { type PendingUpdate, parseYumListUpdates } from "../kcm/parse-yum-list-updates.js";
@@ -41,8 +40,6 @@ export function pendingFrom(step: StepName, result: ShellResult): PendingUpdate[
     parsed.text.slice(0, 500),
   ]);
 }
-
-export { LIST_UPDATES, QUERY_INSTALLED };
 
 /** How the installed packages stand against a plan. */
 export type PlanState = "before" | "after" | "mixed";

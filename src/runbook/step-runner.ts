@@ -23,6 +23,8 @@ export function excerptOf(result: Pick<ShellResult, "stdout" | "stderr">): strin
  */
 export class StepRunner {
   private shellPromise: Promise<HostShell> | undefined;
+  /** The step that started last: where a dropped connection is blamed. */
+  currentStep: StepName = "preflight";
 
   constructor(
     readonly job: UpgradeJob,
@@ -75,6 +77,7 @@ export class StepRunner {
   }
 
   async started(step: StepName, command?: string, data?: Record<string, unknown>): Promise<void> {
+    this.currentStep = step;
     await this.journal({ step, event: "started", ...(data ? { data } : {}) });
     await this.audit("step-started", { step, ...(command ? { detail: command } : {}) });
     this.report({

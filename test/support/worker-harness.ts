@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { type Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { makeUpgradePlan, type UpgradePlan } from "../../src/domain/upgrade-plan.js";
-import { enqueueUpgrade } from "../../src/queue/enqueue-upgrade.js";
+import { enqueueRollback, enqueueUpgrade } from "../../src/queue/enqueue-upgrade.js";
 import { bullPrefix, UPGRADE_QUEUE } from "../../src/queue/queue-names.js";
 import { checkHost } from "../../src/runbook/check-host.js";
 import type { JournalEntry } from "../../src/runbook/runbook-ports.js";
@@ -125,6 +125,27 @@ export class UpgradeHarness {
       host: host.name,
       plan,
       window,
+      requestedBy: "alice",
+      approvedBy: "bob",
+      layout: "auto",
+    });
+  }
+
+  async enqueueRollback(
+    requestId: string,
+    host: LabHost,
+    plan: UpgradePlan,
+    transactionId: number,
+  ): Promise<void> {
+    await enqueueRollback(this.queue, {
+      requestId,
+      host: host.name,
+      plan,
+      transactionId,
+      window: {
+        start: new Date(Date.now() - 60_000).toISOString(),
+        end: new Date(Date.now() + 3_600_000).toISOString(),
+      },
       requestedBy: "alice",
       approvedBy: "bob",
       layout: "auto",

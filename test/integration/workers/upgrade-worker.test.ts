@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, expect, it } from "vitest";
 import type { ChangedOutcome, JobOutcome } from "../../../src/chat/runbook-event.js";
+import { makeRollbackPlan } from "../../../src/domain/upgrade-plan.js";
 import { createLabHost, type LabHost } from "../../lab/lab.js";
 import { describeLabWithRedis } from "../../support/describe-lab-with-redis.js";
 import { UpgradeHarness } from "../../support/worker-harness.js";
@@ -85,6 +86,35 @@ describeLabWithRedis("upgrade jobs run by real worker processes on lab hosts", (
     expect(audit.some((e) => e["requestId"] === "req-std" && e["what"] === "job-upgraded")).toBe(
       true,
     );
+  });
+
+  it("rolls an upgrade back with yum history undo, around the same stop and start", async () => {
+    const host = await createLabHost({ name: "undo", release: "2.23.1", publish: ["2.24.1"] });
+    const h = await setUp(host);
+    await h.enqueue("req-up", host, await h.planFor(host));
+    const worker = await h.startWorker();
+    expect((await h.finished("req-up")).returnvalue).toMatchObject({
+      kind: "upgraded",
+      transactionId: 2,
+    });
+    const last = JSON.parse((await h.redis.get(h.keys.lastTransaction("undo"))) ?? "null");
+    expect(last).toMatchObject({ requestId: "req-up", transactionId: 2 });
+    const plan = makeRollbackPlan("undo", last.changes);
+    await h.enqueueRollback("req-undo", host, plan, last.transactionId);
+    const job = await h.finished("req-undo");
+    expect(job.returnvalue).toMatchObject({ kind: "rolled-back", transactionId: 3 });
+    expect((await host.installed()).get("kcm-guacd")).toBe("2.23.1-1.el8");
+    expect((await host.installed()).get("kcm-guacamole-auth-ldap")).toBe("1:2.23.1-1.el8");
+    expect((await host.webStatus()).version).toBe("2.23.1-1.el8");
+    expect(await h.redis.get(h.keys.lastTransaction("undo"))).toBeNull();
+    const steps = (await h.journal("req-undo"))
+      .filter((e) => e.event === "started")
+      .map((e) => e.step);
+    expect(steps).toEqual(["preflight", "layout", "stop", "undo", "start", "verify"]);
+    expect(worker.lines.join("\n")).toContain("history undo -y 2");
+    // The same rollback again finds nothing to undo.
+    await h.enqueueRollback("req-undo-again", host, plan, last.transactionId);
+    expect((await h.finished("req-undo-again")).returnvalue).toMatchObject({ kind: "up-to-date" });
   });
 
   it("finishes 'already up to date' without stopping anything", async () => {

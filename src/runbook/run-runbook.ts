@@ -1,0 +1,262 @@
+import type { JobOutcome, PackageChange } from "../chat/runbook-event.js";
+import { planHash } from "../domain/upgrade-plan.js";
+import { classifyHostFailure } from "../kcm/classify-host-failure.js";
+import { CHECK_SUDO, forgetTransaction, type Layout } from "../kcm/commands.js";
+import { isConnectionFailure } from "./host-shell.js";
+import { layoutStep } from "./layout-step.js";
+import { type Progress, readProgress } from "./read-progress.js";
+import { LockLostError, RunbookFailure } from "./runbook-failure.js";
+import type { RunbookDeps, UpgradeJob } from "./runbook-ports.js";
+import type { RunbookSpec } from "./runbook-spec.js";
+import { recoverServices, startStep, stopStep } from "./service-steps.js";
+import { excerptOf, StepRunner } from "./step-runner.js";
+import { awaitTransaction, lastTransactionId, runTransaction } from "./transaction-step.js";
+import { verifyStep } from "./verify-step.js";
+
+/**
+ * The runbook for one host (DESIGN.md, "The upgrade runbook"): preflight,
+ * layout, prefetch, stop, the yum transaction, start, verify, summary. Every
+ * step is journaled; a redelivered job reads the journal and the host's real
+ * state and goes on from there, never running a yum transaction twice. Once
+ * the services were stopped, every ending tries to start them again.
+ * Resolves to the outcome; rejects only with {@link LockLostError} or a bug.
+ */
+export async function runRunbook(
+  job: UpgradeJob,
+  deps: RunbookDeps,
+  spec: RunbookSpec,
+): Promise<JobOutcome> {
+  if (planHash(job.plan.host, job.plan.packages) !== job.plan.hash || job.plan.host !== job.host) {
+    throw new Error(`runRunbook: the plan of ${job.requestId} does not match its hash or host`);
+  }
+  const progress = readProgress(await deps.journal.load());
+  if (progress.outcome) return progress.outcome;
+  const runner = new StepRunner(job, deps, spec.kind);
+  const resumed = progress.downtimeStartedAt !== undefined || progress.layout !== undefined;
+  runner.report({
+    type: "job-started",
+    requestId: job.requestId,
+    host: job.host,
+    kind: spec.kind,
+    resumed,
+  });
+  await runner.audit(resumed ? "job-resumed" : "job-started");
+  const started = deps.now();
+  let layout = progress.layout;
+  let downtimeStartedAt = progress.downtimeStartedAt;
+  let baseline = progress.baselineTransaction ?? 0;
+  let outcome: JobOutcome;
+  try {
+    if (downtimeStartedAt === undefined) {
+      const before = await beforeDowntime(runner, spec, started);
+      if ("kind" in before) return await finish(runner, before, false);
+      layout = before.layout;
+      baseline = before.baseline;
+      downtimeStartedAt = deps.now();
+      await stopStep(runner, layout, { baselineTransaction: baseline });
+    }
+    outcome = await afterStop(
+      runner,
+      spec,
+      progress,
+      layout as Layout,
+      downtimeStartedAt,
+      started,
+      baseline,
+    );
+  } catch (error) {
+    if (error instanceof LockLostError) throw error;
+    if (!(error instanceof RunbookFailure || isConnectionFailure(error))) throw error;
+    const failure =
+      error instanceof RunbookFailure
+        ? error
+        : new RunbookFailure(runner.currentStep, error.code, error.message);
+    const downtime = downtimeStartedAt !== undefined;
+    const services = downtime && layout ? await recoverServices(runner, layout) : [];
+    outcome = {
+      kind: "failed",
+      step: failure.step,
+      code: failure.code,
+      summary: failure.summary,
+      evidence: failure.evidence,
+      downtimeStarted: downtime,
+      services,
+      totalMs: deps.now() - started,
+    };
+  }
+  return finish(runner, outcome, downtimeStartedAt !== undefined);
+}
+
+async function finish(
+  runner: StepRunner,
+  outcome: JobOutcome,
+  transactionFiles: boolean,
+): Promise<JobOutcome> {
+  try {
+    await runner.journal({ step: "job", event: "outcome", data: { outcome } });
+    if (transactionFiles) {
+      // Best effort: the outcome is journaled, so a redelivery no longer needs them.
+      await runner.exec(forgetTransaction(runner.job.requestId)).catch(() => undefined);
+    }
+    await runner.audit(
+      `job-${outcome.kind}`,
+      outcome.kind === "failed" ? { step: outcome.step, detail: outcome.summary } : {},
+    );
+    runner.report({
+      type: "job-finished",
+      requestId: runner.job.requestId,
+      host: runner.job.host,
+      outcome,
+    });
+    return outcome;
+  } finally {
+    runner.close();
+  }
+}
+
+function windowMissed(runner: StepRunner): JobOutcome | undefined {
+  const now = runner.deps.now();
+  if (now <= Date.parse(runner.job.window.end)) return undefined;
+  return {
+    kind: "window-missed",
+    windowEnd: runner.job.window.end,
+    startedAt: new Date(now).toISOString(),
+  };
+}
+
+/** Everything before downtime: read-only checks and the prefetch. Ends the job (an outcome) or says how to stop. */
+async function beforeDowntime(
+  runner: StepRunner,
+  spec: RunbookSpec,
+  started: number,
+): Promise<JobOutcome | { layout: Layout; baseline: number }> {
+  const missed = windowMissed(runner);
+  if (missed) return missed;
+  await runner.started("preflight", `${CHECK_SUDO}; ${spec.preflightDisplay}`);
+  const sudo = await runner.exec(CHECK_SUDO);
+  const done = (ok: boolean, v: { exitCode: number | null; excerpt: string; detail?: string }) =>
+    runner.finished("preflight", ok, { ...v, durationMs: runner.deps.now() - started });
+  if (sudo.exitCode !== 0) {
+    const failure = classifyHostFailure(sudo);
+    await done(false, {
+      exitCode: sudo.exitCode,
+      excerpt: excerptOf(sudo),
+      detail: failure.summary,
+    });
+    throw new RunbookFailure("preflight", failure.code, failure.summary, failure.evidence);
+  }
+  let verdict: Awaited<ReturnType<RunbookSpec["preflight"]>>;
+  try {
+    verdict = await spec.preflight(runner, started);
+  } catch (error) {
+    await done(false, {
+      exitCode: null,
+      excerpt: "",
+      detail: error instanceof Error ? error.message : "",
+    });
+    throw error;
+  }
+  await done(verdict.ok, verdict);
+  if (verdict.outcome) return verdict.outcome;
+
+  const layout = await layoutStep(runner);
+  if (spec.prefetchCommand) {
+    const result = await runner.step(
+      "prefetch",
+      spec.prefetchCommand,
+      (r) => r.exitCode === 0,
+      runner.deps.timeouts.transactionMs,
+    );
+    if (result.exitCode !== 0) {
+      const failure = classifyHostFailure(result);
+      throw new RunbookFailure("prefetch", failure.code, failure.summary, failure.evidence);
+    }
+  }
+  const late = windowMissed(runner);
+  if (late) return late;
+  if (!runner.deps.holdsLock())
+    throw new LockLostError("the host lock was lost before the stop step");
+  return { layout, baseline: await lastTransactionId(runner, spec.transactionStep) };
+}
+
+/**
+ * From the stop on (also where a redelivered job resumes): the transaction
+ * (once), then at once the start; every check that can wait (rpm, yum
+ * history, what is pending) waits until the services are up again.
+ */
+async function afterStop(
+  runner: StepRunner,
+  spec: RunbookSpec,
+  progress: Progress,
+  layout: Layout,
+  downtimeStartedAt: number,
+  started: number,
+  baseline: number,
+): Promise<JobOutcome> {
+  const step = spec.transactionStep;
+  if (progress.transactionFinished === undefined) {
+    const transactionStarted = runner.deps.now();
+    const end = await transactionOnce(runner, spec, progress, baseline);
+    await runner.finished(step, end.exitCode === 0, {
+      exitCode: end.exitCode,
+      durationMs: runner.deps.now() - transactionStarted,
+      excerpt: excerptOf({ stdout: end.log, stderr: "" }),
+      output: end.log,
+      detail:
+        end.state === "finished" ? "" : `yum ${end.state} without an exit code; rpm will tell`,
+    });
+    if (end.exitCode !== null && end.exitCode !== 0) {
+      const failure = classifyHostFailure({ exitCode: end.exitCode, stdout: end.log, stderr: "" });
+      throw new RunbookFailure(step, failure.code, failure.summary, failure.evidence);
+    }
+  } else if (
+    progress.transactionFinished.exitCode !== 0 &&
+    progress.transactionFinished.exitCode !== null
+  ) {
+    throw new RunbookFailure(
+      step,
+      "command-failed",
+      `yum exited ${progress.transactionFinished.exitCode}`,
+    );
+  }
+  const services = await startStep(runner, layout);
+  const downtimeMs = runner.deps.now() - downtimeStartedAt;
+  const { stillPending, transactionId } = await verifyStep(runner, baseline, step);
+  const changes: PackageChange[] = runner.job.plan.packages.map((p) => ({
+    name: p.name,
+    arch: p.arch,
+    from: p.from,
+    to: p.to,
+  }));
+  return {
+    kind: spec.outcomeKind,
+    changes,
+    ...(transactionId === undefined ? {} : { transactionId }),
+    downtimeMs,
+    totalMs: runner.deps.now() - started,
+    services,
+    stillPending,
+  };
+}
+
+/**
+ * The transaction, exactly once: started now, or (on a redelivery) awaited
+ * where the journal says it began; started after all if the worker died
+ * before yum was launched.
+ */
+async function transactionOnce(
+  runner: StepRunner,
+  spec: RunbookSpec,
+  progress: Progress,
+  baseline: number,
+) {
+  const { requestId } = runner.job;
+  const step = spec.transactionStep;
+  if (!progress.transactionStarted) {
+    await runner.started(step, spec.transaction.display, { baselineTransaction: baseline });
+    return runTransaction(runner, requestId, step, spec.transaction.run);
+  }
+  const end = await awaitTransaction(runner, requestId, step, runner.deps.now());
+  if (end.state !== "absent") return end;
+  return runTransaction(runner, requestId, step, spec.transaction.run);
+}
