@@ -34,7 +34,9 @@ export interface UpgradeWorkerContext {
 export function upgradeProcessor(ctx: UpgradeWorkerContext) {
   const now = ctx.now ?? Date.now;
   return async (job: Job, token?: string): Promise<JobOutcome> => {
-    const parsed = (job.name === "rollback" ? rollbackJobSchema : upgradeJobSchema).safeParse(job.data);
+    const parsed = (job.name === "rollback" ? rollbackJobSchema : upgradeJobSchema).safeParse(
+      job.data,
+    );
     if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
     const data = parsed.data;
     const host = ctx.host(data.host);
@@ -102,7 +104,8 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
         holdsLock: () => lock.held,
       };
       const undo = "transactionId" in data ? Number(data.transactionId) : undefined;
-      const outcome = undo !== undefined ? await runRollback(data, undo, deps) : await runUpgrade(data, deps);
+      const outcome =
+        undo !== undefined ? await runRollback(data, undo, deps) : await runUpgrade(data, deps);
       if (outcome.kind === "rolled-back") await ctx.redis.del(ctx.keys.lastTransaction(data.host));
       if (outcome.kind === "upgraded" && outcome.transactionId !== undefined) {
         await ctx.redis.set(
