@@ -8,6 +8,7 @@ export {
   type Inventory,
   type LayoutSetting,
   NAME_PATTERN,
+  type SlackPolicy,
   WEEKDAYS,
   type Weekday,
   type WindowConfig,

@@ -7,6 +7,7 @@
  * windows:  { <name>: { timeZone, days, start, durationMinutes } }
  * hosts:    [ { name, address, port?, user?, privateKey?, hostKey, layout?, window?, health? } ]
  * groups:   { <name>: [host, ...] | { hosts: [host, ...], window? } }
+ * slack:    { channels, approvers, approverGroups?, requesters?, requestExpiryMinutes? }
  * ```
  *
  * Checks that span several entries (duplicates, references, defaults) are in
@@ -149,6 +150,30 @@ export const groupSchema = z.union(
   { error: "expected a list of hosts, or a mapping with hosts: and window:" },
 );
 
+const slackId = (prefix: string, what: string) =>
+  z.string().regex(new RegExp(`^[${prefix}][A-Z0-9]{2,20}$`), {
+    message: `expected a Slack ${what} id (${prefix.split("").join(" or ")} followed by capitals and digits, as Slack shows it)`,
+  });
+
+/**
+ * Who may do what in Slack, and where. Approvers are user ids and/or user
+ * groups; requesters (default: anyone in the channels) user ids.
+ */
+export const slackPolicySchema = z
+  .strictObject({
+    channels: z
+      .array(slackId("CG", "channel"))
+      .min(1, { error: "expected at least one channel id" }),
+    approvers: z.array(slackId("UW", "user")).default([]),
+    approverGroups: z.array(slackId("S", "user group")).default([]),
+    requesters: z.array(slackId("UW", "user")).optional(),
+    requestExpiryMinutes: wholeNumber(1, 1440).default(60),
+  })
+  .refine((p) => p.approvers.length + p.approverGroups.length > 0, {
+    error: "expected approvers or approverGroups: somebody must be able to approve",
+  });
+export type SlackPolicy = z.infer<typeof slackPolicySchema>;
+
 /**
  * The whole file. Empty optional sections (`groups:` with nothing under it)
  * are allowed. The names of windows and groups are checked in
@@ -159,6 +184,7 @@ export const inventoryFileSchema = z.strictObject({
   windows: z.record(z.string(), windowSchema).nullish(),
   hosts: z.array(hostSchema).min(1, { error: "expected at least one host" }),
   groups: z.record(z.string(), groupSchema).nullish(),
+  slack: slackPolicySchema.optional(),
 });
 export type InventoryFile = z.infer<typeof inventoryFileSchema>;
 
@@ -196,6 +222,8 @@ export interface Inventory {
   hosts: HostConfig[];
   groups: Map<string, GroupConfig>;
   windows: Map<string, WindowConfig>;
+  /** The Slack policy; the bot needs it, `check` does not. */
+  slack?: SlackPolicy;
   /** The file it came from. */
   source: string;
 }

@@ -74,7 +74,15 @@ function knownKeysAt(path: readonly PathSegment[]): string[] {
             ? field === "health"
               ? healthSchema.shape
               : hostSchema.shape
-            : { hosts: true, window: true };
+            : section === "slack"
+              ? {
+                  channels: true,
+                  approvers: true,
+                  approverGroups: true,
+                  requesters: true,
+                  requestExpiryMinutes: true,
+                }
+              : { hosts: true, window: true };
   return Object.keys(shape);
 }
 
@@ -123,7 +131,7 @@ function buildInventory(file: InventoryFile, source: string): Inventory {
       groups: memberOf.map(([name]) => name),
     };
   });
-  return { hosts, groups, windows, source };
+  return { hosts, groups, windows, ...(file.slack ? { slack: file.slack } : {}), source };
 }
 
 /** A field that checkInventory already required, from the host or from defaults. */
