@@ -62,6 +62,16 @@ export interface AppEnv {
    * @defaultValue 15000
    */
   busyRetryMs: number;
+  /** How the bot hears from Slack (`KCM_SLACK_MODE`): Socket Mode needs no public URL. @defaultValue "socket" */
+  slackMode: "socket" | "http";
+  /** The HTTP port in `http` mode (`KCM_HTTP_PORT`). @defaultValue 3000 */
+  httpPort: number;
+  /** Secrets, never echoed: `SLACK_BOT_TOKEN` (xoxb-), `SLACK_APP_TOKEN` (xapp-, Socket Mode), `SLACK_SIGNING_SECRET` (HTTP mode). */
+  slackBotToken?: string;
+  slackAppToken?: string;
+  slackSigningSecret?: string;
+  /** Another Slack Web API base URL (`SLACK_API_URL`), e.g. a proxy; tests point it at a local server. */
+  slackApiUrl?: string;
 }
 
 /** An unset or empty variable: both mean "use the default" (as in env files). */
@@ -105,6 +115,23 @@ const envSchema = z
     KCM_HOST_LOCK_TTL_MS: wholeNumber(1000, 3_600_000, 60_000),
     KCM_TRANSACTION_TIMEOUT_MS: wholeNumber(10_000, 14_400_000, 1_800_000),
     KCM_BUSY_RETRY_MS: wholeNumber(100, 600_000, 15_000),
+    KCM_SLACK_MODE: z
+      .string()
+      .optional()
+      .refine((text) => unset(text) || text === "socket" || text === "http", {
+        message: 'expected "socket" or "http"',
+      })
+      .transform((text) => (text === "http" ? "http" : "socket") as "socket" | "http"),
+    KCM_HTTP_PORT: wholeNumber(1, 65535, 3000),
+    SLACK_BOT_TOKEN: secret(/^xoxb-/, "a bot token (xoxb-...)"),
+    SLACK_APP_TOKEN: secret(/^xapp-/, "an app-level token (xapp-...)"),
+    SLACK_SIGNING_SECRET: secret(/^[0-9a-f]{16,}$/, "the app's signing secret (hex)"),
+    SLACK_API_URL: z
+      .string()
+      .optional()
+      .refine((text) => unset(text) || /^https?:\/\/.+\/$/.test(text), {
+        message: "expected an http(s) URL ending in /",
+      }),
     // The value is never echoed: it may hold a password.
     REDIS_URL: z
       .string()
@@ -127,6 +154,12 @@ const envSchema = z
       hostLockTtlMs: env.KCM_HOST_LOCK_TTL_MS,
       transactionTimeoutMs: env.KCM_TRANSACTION_TIMEOUT_MS,
       busyRetryMs: env.KCM_BUSY_RETRY_MS,
+      slackMode: env.KCM_SLACK_MODE,
+      httpPort: env.KCM_HTTP_PORT,
+      ...(unset(env.SLACK_BOT_TOKEN) ? {} : { slackBotToken: env.SLACK_BOT_TOKEN }),
+      ...(unset(env.SLACK_APP_TOKEN) ? {} : { slackAppToken: env.SLACK_APP_TOKEN }),
+      ...(unset(env.SLACK_SIGNING_SECRET) ? {} : { slackSigningSecret: env.SLACK_SIGNING_SECRET }),
+      ...(unset(env.SLACK_API_URL) ? {} : { slackApiUrl: env.SLACK_API_URL }),
     }),
   );
 
@@ -143,6 +176,16 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     message: issue.message,
   }));
   throw new ConfigError("invalid-environment", "environment", issues);
+}
+
+/** A secret: checked for its form, never echoed in a message. */
+function secret(form: RegExp, what: string) {
+  return z
+    .string()
+    .optional()
+    .refine((text) => unset(text) || form.test(text), {
+      message: `expected ${what}; the value is not shown`,
+    });
 }
 
 function isRedisUrl(text: string): boolean {

@@ -27,6 +27,8 @@ describe("readEnv", () => {
       hostLockTtlMs: 60_000,
       transactionTimeoutMs: 1_800_000,
       busyRetryMs: 15_000,
+      slackMode: "socket",
+      httpPort: 3000,
     });
     expect(readEnv({})).not.toHaveProperty("redisUrl");
   });
@@ -67,7 +69,37 @@ describe("readEnv", () => {
       hostLockTtlMs: 9000,
       transactionTimeoutMs: 60_000,
       busyRetryMs: 250,
+      slackMode: "socket",
+      httpPort: 3000,
     });
+  });
+
+  it("reads the Slack settings, and never echoes a secret in its complaints", () => {
+    expect(
+      readEnv({
+        KCM_SLACK_MODE: "http",
+        KCM_HTTP_PORT: "8080",
+        SLACK_BOT_TOKEN: "xoxb-1-2-abc",
+        SLACK_SIGNING_SECRET: "8f742231b10e8888abcd99yyyzzz85a5".replace(/[yz]/g, "0"),
+        SLACK_API_URL: "http://127.0.0.1:9999/api/",
+      }),
+    ).toMatchObject({
+      slackMode: "http",
+      httpPort: 8080,
+      slackBotToken: "xoxb-1-2-abc",
+      slackApiUrl: "http://127.0.0.1:9999/api/",
+    });
+    let message = "";
+    try {
+      readEnv({ SLACK_BOT_TOKEN: "xoxp-personal-token-123", KCM_SLACK_MODE: "websocket" });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain(
+      "SLACK_BOT_TOKEN: expected a bot token (xoxb-...); the value is not shown",
+    );
+    expect(message).toContain('KCM_SLACK_MODE: expected "socket" or "http"');
+    expect(message).not.toContain("xoxp-personal-token-123");
   });
 
   it("refuses a Redis prefix that is not a plain word", () => {
