@@ -32,6 +32,20 @@ export async function runRunbook(
   const progress = readProgress(await deps.journal.load());
   if (progress.outcome) return progress.outcome;
   const runner = new StepRunner(job, deps, spec.kind);
+  try {
+    return await runSteps(runner, spec, progress);
+  } finally {
+    // Every way out (an outcome, a lost lock, a bug) closes the host connection.
+    runner.close();
+  }
+}
+
+async function runSteps(
+  runner: StepRunner,
+  spec: RunbookSpec,
+  progress: Progress,
+): Promise<JobOutcome> {
+  const { job, deps } = runner;
   const resumed = progress.downtimeStartedAt !== undefined || progress.layout !== undefined;
   runner.report({
     type: "job-started",
@@ -92,26 +106,22 @@ async function finish(
   outcome: JobOutcome,
   transactionFiles: boolean,
 ): Promise<JobOutcome> {
-  try {
-    await runner.journal({ step: "job", event: "outcome", data: { outcome } });
-    if (transactionFiles) {
-      // Best effort: the outcome is journaled, so a redelivery no longer needs them.
-      await runner.exec(forgetTransaction(runner.job.requestId)).catch(() => undefined);
-    }
-    await runner.audit(
-      `job-${outcome.kind}`,
-      outcome.kind === "failed" ? { step: outcome.step, detail: outcome.summary } : {},
-    );
-    runner.report({
-      type: "job-finished",
-      requestId: runner.job.requestId,
-      host: runner.job.host,
-      outcome,
-    });
-    return outcome;
-  } finally {
-    runner.close();
+  await runner.journal({ step: "job", event: "outcome", data: { outcome } });
+  if (transactionFiles) {
+    // Best effort: the outcome is journaled, so a redelivery no longer needs them.
+    await runner.exec(forgetTransaction(runner.job.requestId)).catch(() => undefined);
   }
+  await runner.audit(
+    `job-${outcome.kind}`,
+    outcome.kind === "failed" ? { step: outcome.step, detail: outcome.summary } : {},
+  );
+  runner.report({
+    type: "job-finished",
+    requestId: runner.job.requestId,
+    host: runner.job.host,
+    outcome,
+  });
+  return outcome;
 }
 
 function windowMissed(runner: StepRunner): JobOutcome | undefined {
@@ -256,6 +266,8 @@ async function transactionOnce(
     await runner.started(step, spec.transaction.display, { baselineTransaction: baseline });
     return runTransaction(runner, requestId, step, spec.transaction.run);
   }
+  // A resumed job journals no `started` for the transaction: say where a dropped connection belongs.
+  runner.currentStep = step;
   const end = await awaitTransaction(runner, requestId, step, runner.deps.now());
   if (end.state !== "absent") return end;
   return runTransaction(runner, requestId, step, spec.transaction.run);

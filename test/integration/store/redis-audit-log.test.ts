@@ -1,0 +1,103 @@
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { RedisAuditLog } from "../../../src/store/redis-audit-log.js";
+import { describeWithRedis } from "../../support/describe-with-redis.js";
+import { testStoreKeys } from "../../support/test-store-keys.js";
+
+const { keys, deleteAll } = testStoreKeys();
+
+describeWithRedis("the audit stream", (redisUrl) => {
+  let redis: Redis;
+
+  beforeAll(() => {
+    redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  });
+  afterAll(async () => {
+    await deleteAll(redis);
+    await redis.quit();
+  });
+
+  it("records when, who, what, host, step and exit code (null too), oldest first", async () => {
+    let clock = Date.parse("2026-11-26T19:30:00.000Z");
+    const audit = new RedisAuditLog(redis, keys, () => clock);
+    const who = "worker (approved by U0APPROVER)";
+    await audit.append({ requestId: "req-1", host: "kcm-1", who, what: "job-started" });
+    clock += 1500;
+    await audit.append({
+      requestId: "req-1",
+      host: "kcm-1",
+      who,
+      what: "step-finished",
+      step: "upgrade",
+      exitCode: 0,
+      detail: "9 packages",
+    });
+    clock += 1500;
+    await audit.append({
+      requestId: "req-1",
+      host: "kcm-1",
+      who,
+      what: "step-failed",
+      step: "upgrade",
+      exitCode: null,
+      detail: "yum vanished without an exit code; rpm will tell",
+    });
+
+    const records = await audit.read();
+    expect(records.map(({ id, ...fields }) => fields)).toEqual([
+      {
+        when: "2026-11-26T19:30:00.000Z",
+        requestId: "req-1",
+        host: "kcm-1",
+        who,
+        what: "job-started",
+      },
+      {
+        when: "2026-11-26T19:30:01.500Z",
+        requestId: "req-1",
+        host: "kcm-1",
+        who,
+        what: "step-finished",
+        step: "upgrade",
+        exitCode: "0",
+        detail: "9 packages",
+      },
+      {
+        when: "2026-11-26T19:30:03.000Z",
+        requestId: "req-1",
+        host: "kcm-1",
+        who,
+        what: "step-failed",
+        step: "upgrade",
+        exitCode: "null",
+        detail: "yum vanished without an exit code; rpm will tell",
+      },
+    ]);
+    // Stream ids: Redis's own, increasing.
+    const ids = records.map((r) => r["id"] ?? "");
+    expect(ids.every((id) => /^\d+-\d+$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(3);
+    expect(await redis.xlen(keys.audit)).toBe(3);
+  });
+
+  it("leaves out fields an event does not have (no 'undefined' strings)", async () => {
+    const { keys: own, deleteAll: deleteOwn } = testStoreKeys();
+    try {
+      const audit = new RedisAuditLog(redis, own);
+      await audit.append({
+        requestId: "req-2",
+        host: "kcm-2",
+        who: "U0STAFF",
+        what: "waiting-for-host",
+        detail: "job req-1 holds kcm-2",
+      });
+      const [record] = await audit.read();
+      expect(Object.keys(record ?? {}).sort()).toEqual(
+        ["detail", "host", "id", "requestId", "what", "when", "who"].sort(),
+      );
+      expect(Number.isNaN(Date.parse(record?.["when"] ?? ""))).toBe(false);
+    } finally {
+      await deleteOwn(redis);
+    }
+  });
+});

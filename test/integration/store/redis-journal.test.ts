@@ -1,0 +1,101 @@
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { LockLostError } from "../../../src/runbook/runbook-failure.js";
+import type { JournalEntry } from "../../../src/runbook/runbook-ports.js";
+import { acquireHostLock } from "../../../src/store/host-lock.js";
+import { RedisJournal } from "../../../src/store/redis-journal.js";
+import { describeWithRedis } from "../../support/describe-with-redis.js";
+import { testStoreKeys } from "../../support/test-store-keys.js";
+
+const { keys, deleteAll } = testStoreKeys();
+
+const ENTRIES: JournalEntry[] = [
+  { at: "2026-11-26T19:30:00.000Z", step: "preflight", event: "started" },
+  {
+    at: "2026-11-26T19:30:02.000Z",
+    step: "preflight",
+    event: "finished",
+    exitCode: 0,
+    durationMs: 2000,
+  },
+  {
+    at: "2026-11-26T19:30:03.000Z",
+    step: "stop",
+    event: "started",
+    data: { layout: "standalone", baselineTransaction: 6 },
+  },
+  { at: "2026-11-26T19:30:04.000Z", step: "upgrade", event: "failed", exitCode: null },
+];
+
+describeWithRedis("the step journal, fenced by the host lock", (redisUrl) => {
+  let redis: Redis;
+
+  beforeAll(() => {
+    redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  });
+  afterAll(async () => {
+    await deleteAll(redis);
+    await redis.quit();
+  });
+
+  async function lockToken(host: string, jobId: string, workerId: string): Promise<number> {
+    const result = await acquireHostLock(redis, keys, host, { jobId, workerId }, 10_000);
+    if (result.kind !== "acquired") throw new Error(`expected to acquire ${host}`);
+    return result.lock.token;
+  }
+
+  it("gives back what was appended, in order, and keeps it for 90 days", async () => {
+    const token = await lockToken("h-1", "req-round-trip", "worker-a");
+    const journal = new RedisJournal(redis, keys, "req-round-trip", "h-1", token);
+    expect(await journal.load()).toEqual([]);
+    for (const entry of ENTRIES) await journal.append(entry);
+    expect(await journal.load()).toEqual(ENTRIES);
+    // Another reader (a redelivered job's worker) sees the same.
+    expect(await new RedisJournal(redis, keys, "req-round-trip", "h-1", 0).load()).toEqual(ENTRIES);
+    const ttl = await redis.pttl(keys.journal("req-round-trip"));
+    expect(ttl).toBeGreaterThan(89 * 24 * 3600 * 1000);
+  });
+
+  it("refuses a stale worker's append (LockLostError) and takes the current holder's", async () => {
+    const stale = await lockToken("h-2", "req-fenced", "worker-a");
+    const staleJournal = new RedisJournal(redis, keys, "req-fenced", "h-2", stale);
+    await staleJournal.append(ENTRIES[0] as JournalEntry);
+
+    const current = await lockToken("h-2", "req-fenced", "worker-b");
+    const currentJournal = new RedisJournal(redis, keys, "req-fenced", "h-2", current);
+
+    const refused = staleJournal.append(ENTRIES[1] as JournalEntry);
+    await expect(refused).rejects.toBeInstanceOf(LockLostError);
+    await expect(refused).rejects.toMatchObject({ code: "lock-lost" });
+    expect(await currentJournal.load()).toEqual([ENTRIES[0]]);
+
+    await currentJournal.append(ENTRIES[2] as JournalEntry);
+    expect(await currentJournal.load()).toEqual([ENTRIES[0], ENTRIES[2]]);
+  });
+
+  it("refuses every append once nobody holds the host", async () => {
+    const result = await acquireHostLock(
+      redis,
+      keys,
+      "h-3",
+      { jobId: "req-released", workerId: "worker-a" },
+      10_000,
+    );
+    if (result.kind !== "acquired") throw new Error("expected to acquire h-3");
+    const journal = new RedisJournal(redis, keys, "req-released", "h-3", result.lock.token);
+    await journal.append(ENTRIES[0] as JournalEntry);
+    await result.lock.release();
+    await expect(journal.append(ENTRIES[1] as JournalEntry)).rejects.toBeInstanceOf(LockLostError);
+    expect(await journal.load()).toEqual([ENTRIES[0]]);
+  });
+
+  it("is fenced by its own host's lock, not another host's", async () => {
+    const onOne = await lockToken("h-4", "req-one", "worker-a");
+    const onOther = await lockToken("h-5", "req-other", "worker-a");
+    // The token of h-5's lock does not open h-4's journal.
+    const wrong = new RedisJournal(redis, keys, "req-one", "h-4", onOther);
+    await expect(wrong.append(ENTRIES[0] as JournalEntry)).rejects.toBeInstanceOf(LockLostError);
+    await new RedisJournal(redis, keys, "req-one", "h-4", onOne).append(ENTRIES[0] as JournalEntry);
+    expect(await wrong.load()).toEqual([ENTRIES[0]]);
+  });
+});

@@ -1,0 +1,224 @@
+import { describe, expect, it } from "vitest";
+import {
+  LAST_TRANSACTION,
+  LIST_UPDATES,
+  QUERY_INSTALLED,
+  servicesState,
+  startServices,
+  stopServices,
+  transactionStatus,
+} from "../../../src/kcm/commands.js";
+import { runUpgrade } from "../../../src/runbook/run-upgrade.js";
+import type { JournalEntry, UpgradeJob } from "../../../src/runbook/runbook-ports.js";
+import { connectionError, FakeHost } from "../../support/fake-host.js";
+import { fakeRunbookDeps } from "../../support/fake-runbook-deps.js";
+import { standaloneUpgradeJob } from "../../support/standalone-upgrade-job.js";
+
+// A redelivered job (its worker died) reads its journal and the host's real
+// state, and never sends the yum transaction a second time.
+
+const START = startServices("standalone");
+const STATE = servicesState("standalone");
+
+/**
+ * Plays a worker that dies once it has sent `command`: runs the job until
+ * then (the command never answers) and gives back what its journal holds.
+ */
+async function journalOfWorkerDyingAt(
+  job: UpgradeJob,
+  command: (host: FakeHost) => string,
+): Promise<JournalEntry[]> {
+  const host = new FakeHost(job.requestId, job.plan);
+  const first = fakeRunbookDeps(host);
+  let reached: () => void = () => {};
+  const sent = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  host.on(command(host), () => {
+    reached();
+    return new Promise(() => {});
+  });
+  void runUpgrade(job, first.deps);
+  await sent;
+  return [...first.journal];
+}
+
+/** The host after the first worker died mid-yum: services stopped, yum launched. */
+function hostDuringYum(job: UpgradeJob, statuses: string[], upgraded: boolean): FakeHost {
+  const host = new FakeHost(job.requestId, job.plan);
+  host.servicesUp = false;
+  const status = transactionStatus(job.requestId);
+  for (const stdout of statuses) host.on(status, () => ({ stdout }), 1);
+  host.upgraded = upgraded;
+  if (upgraded) host.lastTransaction = 7;
+  return host;
+}
+
+const RUNNING =
+  "running\nRunning transaction\n  Upgrading        : kcm-libguac-2.24.1-1.el8.x86_64  1/18\n";
+const FINISHED = "finished 0\nUpgraded:\n  kcm-libguac-2.24.1-1.el8.x86_64\nComplete!\n";
+
+describe("a redelivered job whose journal says yum was started", () => {
+  it("polls a running transaction until it finishes, and never sends yum again", async () => {
+    const job = standaloneUpgradeJob("req-resume-running");
+    const journal = await journalOfWorkerDyingAt(job, (h) => h.upgradeCommand);
+    expect(journal.at(-1)).toMatchObject({ step: "upgrade", event: "started" });
+
+    const host = hostDuringYum(job, [RUNNING, RUNNING, FINISHED], true);
+    const run = fakeRunbookDeps(host, { journal });
+    const outcome = await runUpgrade(job, run.deps);
+
+    expect(host.count(host.upgradeCommand)).toBe(0);
+    expect(host.count(stopServices("standalone"))).toBe(0);
+    const status = transactionStatus(job.requestId);
+    expect(host.commands.slice(0, 5)).toEqual([status, status, status, START, STATE]);
+    expect(run.sleeps).toEqual([2000, 2000]);
+    expect(outcome).toMatchObject({ kind: "upgraded", transactionId: 7, stillPending: [] });
+    expect(run.events[0]).toMatchObject({ type: "job-started", resumed: true });
+    expect(run.audit[0]).toMatchObject({ what: "job-resumed" });
+  });
+
+  it("starts a transaction the host never saw ('absent') exactly once", async () => {
+    const job = standaloneUpgradeJob("req-resume-absent");
+    const journal = await journalOfWorkerDyingAt(job, (h) => h.upgradeCommand);
+
+    const host = hostDuringYum(job, ["absent\n"], false);
+    const run = fakeRunbookDeps(host, { journal });
+    const outcome = await runUpgrade(job, run.deps);
+
+    expect(host.commands.slice(0, 3)).toEqual([
+      transactionStatus(job.requestId),
+      host.upgradeCommand,
+      START,
+    ]);
+    expect(host.count(host.upgradeCommand)).toBe(1);
+    expect(outcome).toMatchObject({ kind: "upgraded", transactionId: 7 });
+  });
+
+  it("'vanished' (yum gone, no exit code): starts the services and lets rpm decide: upgraded", async () => {
+    const job = standaloneUpgradeJob("req-resume-vanished");
+    const journal = await journalOfWorkerDyingAt(job, (h) => h.upgradeCommand);
+
+    const host = hostDuringYum(job, ["vanished\n"], true);
+    const run = fakeRunbookDeps(host, { journal });
+    const outcome = await runUpgrade(job, run.deps);
+
+    expect(host.count(host.upgradeCommand)).toBe(0);
+    expect(host.commands.slice(1, 3)).toEqual([START, STATE]);
+    expect(run.journal).toContainEqual(
+      expect.objectContaining({ step: "upgrade", event: "failed", exitCode: null }),
+    );
+    expect(outcome).toMatchObject({ kind: "upgraded", transactionId: 7 });
+  });
+
+  it("'vanished' with the old versions still installed: started, then failed by verify", async () => {
+    const job = standaloneUpgradeJob("req-resume-vanished-old");
+    const journal = await journalOfWorkerDyingAt(job, (h) => h.upgradeCommand);
+
+    const host = hostDuringYum(job, ["vanished\n"], false);
+    const run = fakeRunbookDeps(host, { journal });
+    const outcome = await runUpgrade(job, run.deps);
+
+    expect(host.count(host.upgradeCommand)).toBe(0);
+    expect(outcome).toMatchObject({
+      kind: "failed",
+      step: "verify",
+      code: "not-as-planned",
+      downtimeStarted: true,
+      services: [
+        { unit: "guacamole", state: "active" },
+        { unit: "guacd", state: "active" },
+      ],
+    });
+  });
+
+  it("gives up waiting after the transaction timeout, yum left alone, services started", async () => {
+    const job = standaloneUpgradeJob("req-resume-stuck");
+    const journal = await journalOfWorkerDyingAt(job, (h) => h.upgradeCommand);
+
+    const host = hostDuringYum(job, [], false);
+    host.on(transactionStatus(job.requestId), () => ({ stdout: RUNNING }));
+    const run = fakeRunbookDeps(host, { journal });
+    const outcome = await runUpgrade(job, run.deps);
+
+    expect(host.count(host.upgradeCommand)).toBe(0);
+    // It asked every pollMs, until transactionMs had passed on the (fake) clock.
+    expect(new Set(run.sleeps)).toEqual(new Set([2000]));
+    expect(run.sleeps.length * 2000).toBeGreaterThan(1_700_000);
+    expect(outcome).toMatchObject({
+      kind: "failed",
+      step: "upgrade",
+      code: "timeout",
+      services: [
+        { unit: "guacamole", state: "active" },
+        { unit: "guacd", state: "active" },
+      ],
+    });
+  });
+
+  it("blames the upgrade step (not the preflight) when the host cannot be reached", async () => {
+    const job = standaloneUpgradeJob("req-resume-unreachable");
+    const journal = await journalOfWorkerDyingAt(job, (h) => h.upgradeCommand);
+
+    const host = hostDuringYum(job, [], false);
+    host.failConnects = 2;
+    const run = fakeRunbookDeps(host, { journal });
+    const outcome = await runUpgrade(job, run.deps);
+
+    expect(host.count(host.upgradeCommand)).toBe(0);
+    expect(outcome).toMatchObject({
+      kind: "failed",
+      step: "upgrade",
+      code: "refused",
+      downtimeStarted: true,
+      services: [
+        { unit: "guacamole", state: "active" },
+        { unit: "guacd", state: "active" },
+      ],
+    });
+  });
+});
+
+describe("a redelivered job whose journal says yum finished", () => {
+  it("goes straight to the start: no status poll, no yum", async () => {
+    const job = standaloneUpgradeJob("req-resume-finished");
+    const journal = await journalOfWorkerDyingAt(job, () => START);
+    expect(journal.at(-1)).toMatchObject({ step: "start", event: "started" });
+
+    const host = new FakeHost(job.requestId, job.plan);
+    host.servicesUp = false;
+    host.upgraded = true;
+    host.lastTransaction = 7;
+    const run = fakeRunbookDeps(host, { journal });
+    const outcome = await runUpgrade(job, run.deps);
+
+    expect(host.commands.slice(0, 2)).toEqual([START, STATE]);
+    expect(host.count(host.upgradeCommand)).toBe(0);
+    expect(host.count(transactionStatus(job.requestId))).toBe(0);
+    expect(new Set(host.commands.slice(2, 5))).toEqual(
+      new Set([QUERY_INSTALLED, LIST_UPDATES, LAST_TRANSACTION]),
+    );
+    expect(outcome).toMatchObject({ kind: "upgraded", transactionId: 7 });
+  });
+
+  it("a dropped connection while polling reconnects and polls again", async () => {
+    const job = standaloneUpgradeJob("req-resume-drop");
+    const journal = await journalOfWorkerDyingAt(job, (h) => h.upgradeCommand);
+
+    const host = hostDuringYum(job, [RUNNING], true);
+    host.on(
+      transactionStatus(job.requestId),
+      () => {
+        throw connectionError("dropped");
+      },
+      1,
+    );
+    host.on(transactionStatus(job.requestId), () => ({ stdout: FINISHED }), 1);
+    const run = fakeRunbookDeps(host, { journal });
+    const outcome = await runUpgrade(job, run.deps);
+
+    expect(host.connects).toBe(2);
+    expect(host.count(host.upgradeCommand)).toBe(0);
+    expect(outcome).toMatchObject({ kind: "upgraded", transactionId: 7 });
+  });
+});

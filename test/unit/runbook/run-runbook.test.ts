@@ -1,0 +1,214 @@
+import { describe, expect, it } from "vitest";
+import {
+  CHECK_SUDO,
+  forgetTransaction,
+  LAST_TRANSACTION,
+  LIST_UPDATES,
+  QUERY_INSTALLED,
+  SHOW_UNITS,
+  servicesState,
+  startServices,
+  stopServices,
+} from "../../../src/kcm/commands.js";
+import { runRollback } from "../../../src/runbook/run-rollback.js";
+import { runUpgrade } from "../../../src/runbook/run-upgrade.js";
+import { FakeHost, fixtureResult } from "../../support/fake-host.js";
+import { fakeRunbookDeps } from "../../support/fake-runbook-deps.js";
+import { standaloneUpgradeJob, WINDOW } from "../../support/standalone-upgrade-job.js";
+
+const STOP = stopServices("standalone");
+const START = startServices("standalone");
+const STATE = servicesState("standalone");
+
+/** The commands, with those sent together (Promise.all, any order) as sorted groups. */
+function grouped(commands: readonly string[], together: readonly (readonly string[])[]) {
+  const groups = [...together].sort((a, b) => b.length - a.length);
+  const out: (string | string[])[] = [];
+  for (let i = 0; i < commands.length; ) {
+    const group = groups.find(
+      (g) =>
+        g.length > 1 &&
+        [...commands.slice(i, i + g.length)].sort().join("\n") === [...g].sort().join("\n"),
+    );
+    if (group) {
+      out.push([...group].sort());
+      i += group.length;
+    } else out.push(commands[i++] as string);
+  }
+  return out;
+}
+
+describe("a happy run", () => {
+  it("upgrade: preflight, layout, prefetch, then stop, only the transaction, start, verify", async () => {
+    const job = standaloneUpgradeJob("req-happy");
+    const host = new FakeHost(job.requestId, job.plan);
+    const run = fakeRunbookDeps(host);
+
+    const outcome = await runUpgrade(job, run.deps);
+
+    const preflight = [QUERY_INSTALLED, LIST_UPDATES];
+    const verify = [QUERY_INSTALLED, LIST_UPDATES, LAST_TRANSACTION];
+    expect(grouped(host.commands, [preflight, verify])).toEqual([
+      CHECK_SUDO,
+      [...preflight].sort(),
+      SHOW_UNITS,
+      host.prefetchCommand,
+      LAST_TRANSACTION,
+      STOP,
+      STATE,
+      host.upgradeCommand,
+      START,
+      STATE,
+      [...verify].sort(),
+      forgetTransaction(job.requestId),
+    ]);
+    // Between the stop and the start: the stop's own check of the units, and yum. Nothing else.
+    const between = host.commands.slice(
+      host.commands.indexOf(STOP) + 1,
+      host.commands.indexOf(START),
+    );
+    expect(between).toEqual([STATE, host.upgradeCommand]);
+    expect(host.commands.indexOf(host.prefetchCommand)).toBeLessThan(host.commands.indexOf(STOP));
+
+    expect(outcome).toMatchObject({
+      kind: "upgraded",
+      transactionId: 7,
+      stillPending: [],
+      services: [
+        { unit: "guacamole", state: "active" },
+        { unit: "guacd", state: "active" },
+      ],
+    });
+    if (outcome.kind !== "upgraded") return;
+    expect(outcome.changes).toEqual(job.plan.packages);
+    expect(outcome.downtimeMs).toBeGreaterThan(0);
+    expect(outcome.totalMs).toBeGreaterThan(outcome.downtimeMs);
+    expect(run.journal.map((e) => `${e.step} ${e.event}`)).toEqual([
+      "preflight started",
+      "preflight finished",
+      "layout started",
+      "layout finished",
+      "prefetch started",
+      "prefetch finished",
+      "stop started",
+      "stop finished",
+      "upgrade started",
+      "upgrade finished",
+      "start started",
+      "start finished",
+      "verify started",
+      "verify finished",
+      "job outcome",
+    ]);
+    expect(run.events.at(-1)).toMatchObject({ type: "job-finished", outcome });
+    expect(run.audit.map((a) => a.what).at(-1)).toBe("job-upgraded");
+    expect([host.connects, host.closes]).toEqual([1, 1]);
+  });
+
+  it("rollback: no prefetch; only the history undo between stop and start", async () => {
+    const job = standaloneUpgradeJob("req-back", { rollback: true });
+    const host = new FakeHost(job.requestId, job.plan, 7);
+    host.upgraded = true;
+    host.lastTransaction = 7;
+    const run = fakeRunbookDeps(host);
+
+    const outcome = await runRollback(job, 7, run.deps);
+
+    expect(grouped(host.commands, [[QUERY_INSTALLED, LIST_UPDATES, LAST_TRANSACTION]])).toEqual([
+      CHECK_SUDO,
+      QUERY_INSTALLED,
+      SHOW_UNITS,
+      LAST_TRANSACTION,
+      STOP,
+      STATE,
+      host.undoCommand,
+      START,
+      STATE,
+      [LAST_TRANSACTION, LIST_UPDATES, QUERY_INSTALLED].sort(),
+      forgetTransaction(job.requestId),
+    ]);
+    expect(outcome).toMatchObject({ kind: "rolled-back", transactionId: 8 });
+    // 2.24.1 is still published, so it is pending again after the rollback.
+    if (outcome.kind === "rolled-back") expect(outcome.stillPending).toHaveLength(9);
+  });
+});
+
+describe("endings that never touch the services", () => {
+  it("sudo's refusal fails the preflight; no stop, no further command", async () => {
+    const job = standaloneUpgradeJob("req-sudo");
+    // `sudo -n` prints the same refusal whatever the command; this one was captured for yum.
+    const host = new FakeHost(job.requestId, job.plan).on(CHECK_SUDO, () =>
+      fixtureResult("dnf/list-updates-sudo-password"),
+    );
+    const run = fakeRunbookDeps(host);
+
+    const outcome = await runUpgrade(job, run.deps);
+
+    expect(host.commands).toEqual([CHECK_SUDO]);
+    expect(outcome).toMatchObject({
+      kind: "failed",
+      step: "preflight",
+      code: "sudo-password",
+      downtimeStarted: false,
+      services: [],
+      evidence: ["sudo: a password is required"],
+    });
+    expect(run.journal.at(-1)).toMatchObject({ step: "job", event: "outcome", data: { outcome } });
+    expect(host.closes).toBe(1);
+  });
+
+  it("a job that wakes after its window ends 'window missed' without connecting", async () => {
+    const job = standaloneUpgradeJob("req-late");
+    const host = new FakeHost(job.requestId, job.plan);
+    const run = fakeRunbookDeps(host, { now: "2026-11-26T21:00:00.001Z" });
+
+    const outcome = await runUpgrade(job, run.deps);
+
+    expect(outcome).toEqual({
+      kind: "window-missed",
+      windowEnd: WINDOW.end,
+      startedAt: "2026-11-26T21:00:00.001Z",
+    });
+    expect(host.connects).toBe(0);
+    expect(host.commands).toEqual([]);
+    expect(run.journal.map((e) => `${e.step} ${e.event}`)).toEqual(["job outcome"]);
+  });
+
+  it("a prefetch that runs past the window's end stops the job before the stop", async () => {
+    const job = standaloneUpgradeJob("req-slow-prefetch");
+    const host = new FakeHost(job.requestId, job.plan);
+    host.on(host.prefetchCommand, () => ({ durationMs: 2 * 3600 * 1000 }));
+    const run = fakeRunbookDeps(host, { now: "2026-11-26T20:30:00.000Z" });
+
+    const outcome = await runUpgrade(job, run.deps);
+
+    expect(outcome).toMatchObject({ kind: "window-missed", windowEnd: WINDOW.end });
+    expect(host.commands.at(-1)).toBe(host.prefetchCommand);
+    expect(host.count(STOP)).toBe(0);
+  });
+
+  it("a journal that holds an outcome gives it back without a single command", async () => {
+    const job = standaloneUpgradeJob("req-done");
+    const first = fakeRunbookDeps(new FakeHost(job.requestId, job.plan));
+    const outcome = await runUpgrade(job, first.deps);
+
+    const host = new FakeHost(job.requestId, job.plan);
+    const again = fakeRunbookDeps(host, { journal: first.journal });
+    expect(await runUpgrade(job, again.deps)).toEqual(outcome);
+    expect(host.connects).toBe(0);
+    expect(host.commands).toEqual([]);
+    expect(again.journal).toEqual(first.journal);
+    expect(again.audit).toEqual([]);
+    expect(again.events).toEqual([]);
+  });
+
+  it("refuses a plan whose hash does not match, before connecting", async () => {
+    const job = standaloneUpgradeJob("req-tampered");
+    const tampered = { ...job, plan: { ...job.plan, packages: job.plan.packages.slice(1) } };
+    const host = new FakeHost(job.requestId, job.plan);
+    await expect(runUpgrade(tampered, fakeRunbookDeps(host).deps)).rejects.toThrow(
+      /does not match its hash/,
+    );
+    expect(host.connects).toBe(0);
+  });
+});
