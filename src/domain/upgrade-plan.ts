@@ -36,8 +36,11 @@ function canonical(host: string, packages: readonly PlannedPackage[]): string {
   ].join("\n");
 }
 
+// Code-point order, never the locale's: a bot and a worker with different
+// LANG settings must compute the same hash for the same plan.
+const codePoints = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const byNameArch = (a: PlannedPackage, b: PlannedPackage) =>
-  a.name === b.name ? a.arch.localeCompare(b.arch) : a.name.localeCompare(b.name);
+  a.name === b.name ? codePoints(a.arch, b.arch) : codePoints(a.name, b.name);
 
 /** Makes the plan for `host` from what is pending on it (from → to per package). */
 export function makeUpgradePlan(

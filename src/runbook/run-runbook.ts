@@ -68,6 +68,9 @@ async function runSteps(
       baseline = before.baseline;
       downtimeStartedAt = deps.now();
       await stopStep(runner, layout, { baselineTransaction: baseline });
+    } else if (!progress.transactionStarted && layout !== undefined) {
+      // The worker died between journaling the stop and yum: stop (again) to be sure.
+      await stopStep(runner, layout, { baselineTransaction: baseline });
     }
     outcome = await afterStop(
       runner,
