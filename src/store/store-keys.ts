@@ -10,6 +10,10 @@ export function storeKeys(prefix = "kcm") {
     journal: (jobId: string) => `${prefix}:journal:${jobId}`,
     audit: `${prefix}:audit`,
     lastTransaction: (host: string) => `${prefix}:host:${host}:last-upgrade`,
+    requestPrefix: `${prefix}:request:`,
+    requests: `${prefix}:requests`,
+    hostRequests: (host: string) => `${prefix}:host:${host}:requests`,
+    dedupe: (key: string) => `${prefix}:dedupe:${key}`,
   };
 }
 export type StoreKeys = ReturnType<typeof storeKeys>;
