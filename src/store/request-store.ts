@@ -47,11 +47,23 @@ export class RequestStore {
    * Stores a new request. With `dedupeKey` (a Slack trigger_id), the same
    * key within an hour gives back the first request instead of a second one.
    */
-  async create(request: UpgradeRequest, dedupeKey?: string): Promise<{ created: boolean; id: string }> {
+  async create(
+    request: UpgradeRequest,
+    dedupeKey?: string,
+  ): Promise<{ created: boolean; id: string }> {
     if (dedupeKey !== undefined) {
-      const claimed = await this.redis.set(this.keys.dedupe(dedupeKey), request.id, "EX", 3600, "NX");
+      const claimed = await this.redis.set(
+        this.keys.dedupe(dedupeKey),
+        request.id,
+        "EX",
+        3600,
+        "NX",
+      );
       if (claimed !== "OK") {
-        return { created: false, id: (await this.redis.get(this.keys.dedupe(dedupeKey))) ?? request.id };
+        return {
+          created: false,
+          id: (await this.redis.get(this.keys.dedupe(dedupeKey))) ?? request.id,
+        };
       }
     }
     const stored: Stored = { ...request, version: 1 };
@@ -76,7 +88,8 @@ export class RequestStore {
   async apply(id: string, action: Action, policy: ApprovalPolicy): Promise<Transition> {
     for (let attempt = 0; attempt < 20; attempt++) {
       const raw = await this.redis.get(this.key(id));
-      if (raw === null) return { ok: false, reason: `there is no request ${id} (or it is older than 90 days)` };
+      if (raw === null)
+        return { ok: false, reason: `there is no request ${id} (or it is older than 90 days)` };
       const stored = JSON.parse(raw) as Stored;
       const { version, ...request } = stored;
       const transition = applyAction(request, action, policy);
@@ -90,7 +103,8 @@ export class RequestStore {
 
   /** The newest requests (of one host, if given), newest first. */
   async recent(options: { host?: string; limit?: number } = {}): Promise<UpgradeRequest[]> {
-    const index = options.host === undefined ? this.keys.requests : this.keys.hostRequests(options.host);
+    const index =
+      options.host === undefined ? this.keys.requests : this.keys.hostRequests(options.host);
     const ids = await this.redis.zrevrange(index, 0, (options.limit ?? 20) - 1);
     const found = await Promise.all(ids.map((id) => this.get(id)));
     return found.filter((r): r is UpgradeRequest => r !== undefined);
