@@ -5,15 +5,23 @@
  * required). SIGTERM/SIGINT: takes no new jobs, lets running ones finish.
  */
 import { hostname } from "node:os";
-import { Worker } from "bullmq";
+import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { consoleReporter } from "../src/chat/console-reporter.js";
 import { ConfigError } from "../src/config/config-error.js";
+import type { Inventory } from "../src/config/inventory-schema.js";
 import { loadInventory } from "../src/config/load-inventory.js";
-import { readEnv } from "../src/config/read-env.js";
+import { type AppEnv, readEnv } from "../src/config/read-env.js";
+import { taskProcessor } from "../src/queue/process-task.js";
 import { upgradeProcessor } from "../src/queue/process-upgrade-job.js";
 import { bullPrefix, UPGRADE_QUEUE } from "../src/queue/queue-names.js";
+import { TASK_QUEUE } from "../src/queue/task-schemas.js";
+import { createPosterClient, createSlackPoster } from "../src/slack/poster/index.js";
+import { posterPrefix } from "../src/slack/poster-prefix.js";
+import { slackReporter } from "../src/slack/slack-reporter.js";
 import { checkRedisPolicy } from "../src/store/check-redis-policy.js";
+import { RequestStore } from "../src/store/request-store.js";
+import type { StoreKeys } from "../src/store/store-keys.js";
 import { storeKeys } from "../src/store/store-keys.js";
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -38,15 +46,20 @@ async function main(): Promise<number> {
   });
   const workerId = `${hostname()}:${process.pid}`;
   const hosts = new Map(inventory.hosts.map((h) => [h.name, h]));
+  const keys = storeKeys(env.redisPrefix);
+  const slack = slackSide(env, inventory, redis, keys);
   const worker = new Worker(
     UPGRADE_QUEUE,
     upgradeProcessor({
       redis,
-      keys: storeKeys(env.redisPrefix),
+      keys,
       workerId,
       env,
       host: (name) => hosts.get(name),
-      reporter: consoleReporter(log),
+      reporter: slack?.reporter ?? consoleReporter(log),
+      ...(slack
+        ? { isCancelled: async (id: string) => (await slack.store.get(id))?.state === "cancelled" }
+        : {}),
     }),
     {
       connection: redis,
@@ -58,6 +71,17 @@ async function main(): Promise<number> {
       maxStalledCount: 3,
     },
   );
+  // Checks, plans and expiries: only where Slack is configured (they answer in Slack).
+  const tasks = slack
+    ? new Worker(TASK_QUEUE, slack.tasks, {
+        connection: redis,
+        prefix: bullPrefix(env.redisPrefix),
+        concurrency: env.workerConcurrency,
+        lockDuration: env.jobLockMs,
+        stalledInterval: env.stalledIntervalMs,
+      })
+    : undefined;
+  tasks?.on("failed", (job, error) => log(`task ${job?.id} failed: ${error.message}`));
   worker.on("failed", (job, error) => log(`job ${job?.id} failed: ${error.message}`));
   worker.on("completed", (job) => log(`job ${job.id} completed`));
   worker.on("error", (error) => log(`worker error: ${error.message}`));
@@ -74,10 +98,52 @@ async function main(): Promise<number> {
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));
   });
-  await worker.close();
+  await Promise.all([worker.close(), tasks?.close(), slack?.close()]);
   await redis.quit();
   log("upgrade-worker: stopped");
   return 0;
+}
+
+/**
+ * With SLACK_BOT_TOKEN and the inventory's slack section, the worker reports
+ * into each request's thread and runs the bot's tasks; it only queues
+ * messages (in Redis): the bot process delivers them.
+ */
+function slackSide(env: AppEnv, inventory: Inventory, redis: Redis, keys: StoreKeys) {
+  if (!env.slackBotToken || !inventory.slack) return undefined;
+  const poster = createSlackPoster({
+    redis,
+    prefix: posterPrefix(env.redisPrefix),
+    client: createPosterClient(
+      env.slackBotToken,
+      env.slackApiUrl ? { slackApiUrl: env.slackApiUrl } : {},
+    ),
+  });
+  const store = new RequestStore(redis, keys);
+  const policy = {
+    approvers: new Set(inventory.slack.approvers),
+    expiryMinutes: inventory.slack.requestExpiryMinutes,
+  };
+  const taskQueue = new Queue(TASK_QUEUE, {
+    connection: redis,
+    prefix: bullPrefix(env.redisPrefix),
+  });
+  return {
+    store,
+    reporter: slackReporter({ poster, store, inventory, policy, log }),
+    tasks: taskProcessor({
+      redis,
+      keys,
+      env,
+      inventory,
+      policy,
+      poster,
+      store,
+      tasks: taskQueue,
+      log,
+    }),
+    close: () => taskQueue.close(),
+  };
 }
 
 main().then(

@@ -33,6 +33,8 @@ export function describeOutcome(outcome: JobOutcome): string {
         ...d.changed.map((p) => `  other version: ${p}`),
       ].join("\n");
     }
+    case "cancelled":
+      return "Cancelled before it began: nothing was run on the host.";
     case "window-missed":
       return `Window missed: the job started at ${outcome.startedAt}, after its maintenance window ended at ${outcome.windowEnd}. Nothing was run on the host.`;
     case "failed": {

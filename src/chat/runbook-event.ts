@@ -50,6 +50,8 @@ export type JobOutcome =
   | { kind: "up-to-date"; totalMs: number }
   | { kind: "plan-drift"; difference: PlanDifference; totalMs: number }
   | { kind: "window-missed"; windowEnd: string; startedAt: string }
+  /** The request was cancelled after approval, before the job began: nothing ran. */
+  | { kind: "cancelled" }
   | {
       kind: "failed";
       step: StepName;

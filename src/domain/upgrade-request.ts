@@ -64,6 +64,8 @@ export interface UpgradeRequest {
   transactionId?: number;
   /** Slack user id. */
   requestedBy: string;
+  /** The chat channel whose thread is the request's audit trail. */
+  channel: string;
   /** ISO 8601. */
   createdAt: string;
   /** ISO 8601: no approval, confirmation or rejection from this instant on. */
@@ -109,6 +111,8 @@ export interface NewRequestInput {
   /** Required for a rollback, absent for an upgrade. */
   transactionId?: number;
   requestedBy: string;
+  /** The chat channel the request was made in. */
+  channel: string;
   when: WhenSpec;
   /** The window, or the emergency slot, the job may start its downtime in. */
   runWindow: WindowInstance;
@@ -128,7 +132,8 @@ export function newRequest(
 ): UpgradeRequest {
   const problem = inputProblem(input, policy);
   if (problem !== undefined) throw new RangeError(problem);
-  const { id, kind, host, plan, transactionId, requestedBy, when, runWindow, emergency } = input;
+  const { id, kind, host, plan, transactionId, requestedBy, channel, when, runWindow, emergency } =
+    input;
   const createdAt = now.toISOString();
   return {
     id,
@@ -137,6 +142,7 @@ export function newRequest(
     plan,
     ...(transactionId === undefined ? {} : { transactionId }),
     requestedBy,
+    channel,
     createdAt,
     expiresAt: new Date(now.getTime() + policy.expiryMinutes * 60_000).toISOString(),
     when,

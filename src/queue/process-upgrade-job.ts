@@ -21,7 +21,9 @@ export interface UpgradeWorkerContext {
   workerId: string;
   env: AppEnv;
   host: (name: string) => HostConfig | undefined;
-  reporter: Reporter;
+  reporter: Reporter & { flush?: () => Promise<void> };
+  /** Whether the job's request was cancelled meanwhile (then the job does nothing). */
+  isCancelled?: (requestId: string) => Promise<boolean>;
   now?: () => number;
 }
 
@@ -67,6 +69,10 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
     }
     const lock = acquired.lock;
     lock.keepAlive();
+    if (await ctx.isCancelled?.(data.requestId)) {
+      await lock.release();
+      return { kind: "cancelled" };
+    }
     try {
       const deps: RunbookDeps = {
         connect: () =>

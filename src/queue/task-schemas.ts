@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { NAME_PATTERN } from "../config/inventory-schema.js";
+import { REQUEST_ID } from "./upgrade-job-schema.js";
+
+/** The queue of the bot's slow work: checks, plans, expiries (all need a worker, some SSH). */
+export const TASK_QUEUE = "kcm-tasks";
+
+const when = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("next-window") }),
+  z.object({ kind: z.literal("now") }),
+  z.object({ kind: z.literal("at"), text: z.string().max(100) }),
+]);
+const slackId = z.string().regex(/^[A-Z0-9]{2,30}$/);
+const responseUrl = z.string().url().max(500).optional();
+
+/** Make a fresh plan for a host and post it as an approval request. */
+export const planTaskSchema = z.object({
+  kind: z.literal("plan"),
+  requestKind: z.enum(["upgrade", "rollback"]),
+  host: z.string().regex(NAME_PATTERN),
+  when,
+  requestedBy: slackId,
+  channel: slackId,
+  /** Slack's id of the command invocation: one request per invocation, retries included. */
+  triggerId: z.string().min(1).max(200),
+  responseUrl,
+});
+
+/** Check hosts and post one summary message. */
+export const checkTaskSchema = z.object({
+  kind: z.literal("check"),
+  target: z.string().regex(NAME_PATTERN),
+  requestedBy: slackId,
+  channel: slackId,
+  responseUrl,
+});
+
+/** A request's approval time is up. */
+export const expireTaskSchema = z.object({
+  kind: z.literal("expire"),
+  requestId: z.string().regex(REQUEST_ID),
+});
+
+export const taskSchema = z.discriminatedUnion("kind", [
+  planTaskSchema,
+  checkTaskSchema,
+  expireTaskSchema,
+]);
+export type Task = z.infer<typeof taskSchema>;
+export type PlanTask = z.infer<typeof planTaskSchema>;
+export type CheckTask = z.infer<typeof checkTaskSchema>;
+
+/** A BullMQ-safe job id from Slack's trigger id (digits, dots and hex). */
+export function taskJobId(kind: string, triggerId: string): string {
+  return `${kind}-${triggerId.replace(/[^A-Za-z0-9]/g, "-")}`;
+}

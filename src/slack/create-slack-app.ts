@@ -1,0 +1,37 @@
+import { App, LogLevel } from "@slack/bolt";
+import type { BotDeps } from "./bot-deps.js";
+import { registerActions } from "./listeners/actions/index.js";
+import { registerCommands } from "./listeners/commands/index.js";
+
+/** How the app talks to Slack. */
+export type SlackConnection =
+  | { mode: "socket"; botToken: string; appToken: string }
+  | { mode: "http"; botToken: string; signingSecret: string; port: number };
+
+/**
+ * The Bolt app: Socket Mode (an app-level token, no public URL) or HTTP
+ * (Slack signs every request; Bolt checks the signature and refuses requests
+ * older than five minutes). One app-level error handler; listeners do not
+ * catch-and-log.
+ */
+export function createSlackApp(
+  connection: SlackConnection,
+  deps: BotDeps,
+  options: { slackApiUrl?: string; log?: (line: string) => void } = {},
+): App {
+  const common = {
+    token: connection.botToken,
+    logLevel: LogLevel.WARN,
+    ...(options.slackApiUrl ? { clientOptions: { slackApiUrl: options.slackApiUrl } } : {}),
+  };
+  const app =
+    connection.mode === "socket"
+      ? new App({ ...common, appToken: connection.appToken, socketMode: true })
+      : new App({ ...common, signingSecret: connection.signingSecret, port: connection.port });
+  registerCommands(app, deps);
+  registerActions(app, deps);
+  app.error(async (error) => {
+    options.log?.(`slack app error: ${error.code ?? ""} ${error.message}`);
+  });
+  return app;
+}

@@ -1,0 +1,10 @@
+import type { App } from "@slack/bolt";
+import { REQUEST_ACTIONS } from "../../blocks/request-blocks.js";
+import type { BotDeps } from "../../bot-deps.js";
+import { requestButtons } from "./request-buttons.js";
+
+/** Registers the request buttons. */
+export function registerActions(app: App, deps: BotDeps): void {
+  const handler = requestButtons(deps);
+  for (const actionId of Object.values(REQUEST_ACTIONS)) app.action(actionId, handler);
+}

@@ -1,0 +1,39 @@
+import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from "@slack/bolt";
+import { REQUEST_ACTIONS } from "../../blocks/request-blocks.js";
+import type { BotDeps } from "../../bot-deps.js";
+import { decideRequest } from "./decide-request.js";
+
+type Args = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+
+const KINDS = {
+  [REQUEST_ACTIONS.approve]: "approve",
+  [REQUEST_ACTIONS.confirm]: "confirm-emergency",
+  [REQUEST_ACTIONS.reject]: "reject",
+  [REQUEST_ACTIONS.cancel]: "cancel",
+} as const;
+
+/**
+ * Approve / Confirm emergency / Reject / Cancel. Acknowledged at once; a
+ * refused click (not an approver, the requester, expired, already decided)
+ * is answered privately with why, and changes nothing.
+ */
+export function requestButtons(deps: BotDeps) {
+  return async ({ ack, body, action, respond }: Args): Promise<void> => {
+    await ack();
+    const tell = (text: string) =>
+      respond({ response_type: "ephemeral", replace_original: false, text });
+    const channel = body.channel?.id;
+    if (!channel || !deps.slack.channels.includes(channel)) {
+      await tell("kcm-chatops decides requests only in its own channels.");
+      return;
+    }
+    const kind = KINDS[action.action_id as keyof typeof KINDS];
+    if (!kind || !action.value) return;
+    const refused = await decideRequest(deps, action.value, {
+      kind,
+      by: body.user.id,
+      at: deps.now(),
+    });
+    if (refused) await tell(refused);
+  };
+}

@@ -1,0 +1,116 @@
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Inventory } from "../config/inventory-schema.js";
+import type { AppEnv } from "../config/read-env.js";
+import type { ApprovalPolicy } from "../domain/upgrade-request.js";
+import { bullPrefix, UPGRADE_QUEUE } from "../queue/queue-names.js";
+import { TASK_QUEUE } from "../queue/task-schemas.js";
+import { RedisAuditLog } from "../store/redis-audit-log.js";
+import { RequestStore } from "../store/request-store.js";
+import { storeKeys } from "../store/store-keys.js";
+import { createSlackApp } from "./create-slack-app.js";
+import { createPosterClient, createSlackPoster } from "./poster/index.js";
+import { posterPrefix } from "./poster-prefix.js";
+import { resolveApprovers } from "./resolve-approvers.js";
+
+/** A running bot, to stop in order. */
+export interface RunningBot {
+  stop(): Promise<void>;
+}
+
+/** Why the bot cannot start, for the operator. */
+export class BotConfigError extends Error {
+  override readonly name = "BotConfigError";
+  readonly code = "bot-config";
+}
+
+/**
+ * Starts the Slack side: the Bolt app (Socket Mode or HTTP), the poster that
+ * delivers everything queued for Slack, and the approvers (refreshed every 10
+ * minutes from their user groups).
+ */
+export async function startBot(
+  env: AppEnv,
+  inventory: Inventory,
+  redis: Redis,
+  log: (line: string) => void,
+): Promise<RunningBot> {
+  const slack = inventory.slack;
+  if (!slack)
+    throw new BotConfigError(
+      `${inventory.source} has no slack section: the bot needs its channels and approvers`,
+    );
+  if (!env.slackBotToken) throw new BotConfigError("SLACK_BOT_TOKEN is not set");
+  const connection =
+    env.slackMode === "socket"
+      ? env.slackAppToken
+        ? { mode: "socket" as const, botToken: env.slackBotToken, appToken: env.slackAppToken }
+        : undefined
+      : env.slackSigningSecret
+        ? {
+            mode: "http" as const,
+            botToken: env.slackBotToken,
+            signingSecret: env.slackSigningSecret,
+            port: env.httpPort,
+          }
+        : undefined;
+  if (!connection) {
+    throw new BotConfigError(
+      env.slackMode === "socket"
+        ? "Socket Mode needs SLACK_APP_TOKEN (an app-level token with connections:write), or set KCM_SLACK_MODE=http"
+        : "HTTP mode needs SLACK_SIGNING_SECRET",
+    );
+  }
+  const keys = storeKeys(env.redisPrefix);
+  const client = createPosterClient(
+    env.slackBotToken,
+    env.slackApiUrl ? { slackApiUrl: env.slackApiUrl } : {},
+  );
+  const poster = createSlackPoster({
+    redis,
+    prefix: posterPrefix(env.redisPrefix),
+    client,
+    log: (entry) => log(`slack poster: ${JSON.stringify(entry)}`),
+  });
+  const connectionOptions = { connection: redis, prefix: bullPrefix(env.redisPrefix) };
+  const tasks = new Queue(TASK_QUEUE, connectionOptions);
+  const upgrades = new Queue(UPGRADE_QUEUE, connectionOptions);
+  let resolved = await resolveApprovers(client, slack, new Map(), log);
+  const refresh = setInterval(async () => {
+    resolved = await resolveApprovers(client, slack, resolved.groups, log);
+  }, 600_000);
+  refresh.unref();
+  const approvalPolicy = (): ApprovalPolicy => ({
+    approvers: resolved.approvers,
+    expiryMinutes: slack.requestExpiryMinutes,
+  });
+  const app = createSlackApp(
+    connection,
+    {
+      inventory,
+      slack,
+      approvalPolicy,
+      store: new RequestStore(redis, keys),
+      poster,
+      tasks,
+      upgrades,
+      audit: new RedisAuditLog(redis, keys),
+      now: () => new Date(),
+    },
+    { ...(env.slackApiUrl ? { slackApiUrl: env.slackApiUrl } : {}), log },
+  );
+  poster.start();
+  await app.start();
+  log(
+    `kcm-chatops bot ready (${connection.mode === "socket" ? "Socket Mode" : `HTTP on port ${connection.port}`}; channels ${slack.channels.join(", ")}; ${resolved.approvers.size} approvers)`,
+  );
+  return {
+    async stop() {
+      clearInterval(refresh);
+      await app.stop();
+      await poster.stop();
+      await tasks.close();
+      await upgrades.close();
+    },
+  };
+}
