@@ -8,11 +8,24 @@ import { labPaths } from "./lab-paths.js";
  */
 export function labInventoryYaml(
   hosts: readonly LabHost[],
-  options: { groups?: Record<string, string[]> } = {},
+  options: {
+    groups?: Record<string, string[]>;
+    /** Sections added as they are: `windows`, `slack`, and a `defaults.window`. */
+    windows?: Record<string, unknown>;
+    defaultWindow?: string;
+    slack?: Record<string, unknown>;
+  } = {},
 ): string {
   const port = hosts[0]?.port ?? 2222;
   return stringify({
-    defaults: { port, privateKey: labPaths.clientKey, layout: "auto" },
+    defaults: {
+      port,
+      privateKey: labPaths.clientKey,
+      layout: "auto",
+      ...(options.defaultWindow ? { window: options.defaultWindow } : {}),
+    },
+    ...(options.windows ? { windows: options.windows } : {}),
+    ...(options.slack ? { slack: options.slack } : {}),
     hosts: hosts.map((h) => ({
       name: h.name,
       address: h.address,

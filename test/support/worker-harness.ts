@@ -43,6 +43,8 @@ export class UpgradeHarness {
   constructor(
     readonly redisUrl: string,
     readonly hosts: LabHost[],
+    /** The inventory's text; by default the hosts alone. */
+    readonly inventoryText: string = labInventoryYaml(hosts),
   ) {
     this.redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
     // Failed commands reject; the connection's own error events would only repeat them.
@@ -53,9 +55,13 @@ export class UpgradeHarness {
     });
   }
 
+  get inventoryPath(): string {
+    return path.join(this.dir, "inventory.yml");
+  }
+
   async setUp(): Promise<void> {
     this.dir = await mkdtemp(path.join(tmpdir(), "kcm-upgrade-"));
-    await writeFile(path.join(this.dir, "inventory.yml"), labInventoryYaml(this.hosts));
+    await writeFile(this.inventoryPath, this.inventoryText);
   }
 
   /** Starts a worker process; resolves once it says it is ready. */
@@ -67,7 +73,7 @@ export class UpgradeHarness {
         ...process.env,
         REDIS_URL: this.redisUrl,
         KCM_REDIS_PREFIX: this.prefix,
-        KCM_INVENTORY: path.join(this.dir, "inventory.yml"),
+        KCM_INVENTORY: this.inventoryPath,
         KCM_JOB_LOCK_MS: "2000",
         KCM_STALLED_INTERVAL_MS: "1000",
         KCM_HOST_LOCK_TTL_MS: "3000",

@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { REQUEST_ACTIONS } from "../../src/slack/blocks/request-blocks.js";
+import { createLabHost, type LabHost } from "../lab/lab.js";
+import {
+  ALICE,
+  BOB,
+  BotHarness,
+  CAROL,
+  CHANNEL,
+  DAVE,
+  OTHER_CHANNEL,
+  requestIdOf,
+} from "../support/bot-harness.js";
+import { describeLabWithRedis } from "../support/describe-lab-with-redis.js";
+
+describeLabWithRedis(
+  "the Slack app, end to end: /kcm upgrade → approval → worker → thread",
+  (redisUrl) => {
+    let host: LabHost;
+    let h: BotHarness;
+
+    beforeAll(async () => {
+      host = await createLabHost({ name: "web-1", release: "2.23.1", publish: ["2.24.1"] });
+      h = new BotHarness(redisUrl, [host]);
+      await h.start();
+    });
+    afterAll(async () => {
+      await h?.stop();
+      await host?.destroy();
+    });
+
+    it("upgrades a lab host: request, approval by another person, every step in the thread, success on the root", async () => {
+      const ack = await h.command(ALICE, "upgrade web-1");
+      expect(ack.status).toBe(200);
+      expect(ack.ms).toBeLessThan(3000);
+      expect(JSON.parse(ack.body)).toMatchObject({
+        response_type: "ephemeral",
+        text: expect.stringContaining("Making a fresh plan for `web-1`"),
+      });
+
+      const root = await h.requestRoot("web-1");
+      const blocks = JSON.stringify(root.blocks);
+      expect(blocks).toContain("kcm-guacd 2.23.1-1.el8 → 2.24.1-1.el8");
+      expect(blocks).toContain(`<@${ALICE}>`);
+      expect(blocks).toContain("UTC");
+      expect(blocks).toContain(REQUEST_ACTIONS.approve);
+
+      const click = await h.click(BOB, REQUEST_ACTIONS.approve, root, "approve-1");
+      expect(click.status).toBe(200);
+      expect(click.ms).toBeLessThan(3000);
+
+      // The root turns "Done" at once; the replies follow at Slack's pace (1 a second per channel).
+      await h.workers.until(
+        () => /Done/.test(h.current(root).text),
+        60_000,
+        "the request to be done",
+      );
+      await h.workers.until(
+        () => h.thread(root).some((m) => m.text.startsWith("Upgraded")),
+        30_000,
+        "the summary",
+      );
+      const replies = h.thread(root).map((m) => m.text);
+      expect(replies[0]).toMatch(new RegExp(`^Approved by <@${BOB}>`));
+      const steps = replies
+        .map((t) => /^:(?:white_check_mark|x): \*([a-z]+)\*/.exec(t)?.[1])
+        .filter(Boolean);
+      expect(steps).toEqual([
+        "preflight",
+        "layout",
+        "prefetch",
+        "stop",
+        "upgrade",
+        "start",
+        "verify",
+      ]);
+      expect(replies.at(-1)).toMatch(/^Upgraded 9 packages; downtime [\d.]+ s/);
+      expect(JSON.stringify(h.current(root).blocks)).not.toContain(REQUEST_ACTIONS.approve);
+      expect((await host.installed()).get("kcm-guacd")).toBe("2.24.1-1.el8");
+      expect((await host.webStatus()).version).toBe("2.24.1-1.el8");
+    });
+
+    it("refuses, privately and changing nothing: self-approval, a non-approver, a cancelled or expired request", async () => {
+      await host.publish("2.25.0");
+      await h.command(BOB, "upgrade web-1");
+      const root = await h.requestRoot("web-1", 1);
+      const id = requestIdOf(root);
+      await h.click(BOB, REQUEST_ACTIONS.approve, root, "self");
+      await h.click(CAROL, REQUEST_ACTIONS.approve, root, "carol");
+      await h.workers.until(
+        () => h.fake.responses("self").length > 0 && h.fake.responses("carol").length > 0,
+        10_000,
+        "the refusals",
+      );
+      expect(JSON.stringify(h.fake.responses("self")[0]?.body)).toMatch(
+        /nobody approves their own request/,
+      );
+      expect(JSON.stringify(h.fake.responses("carol")[0]?.body)).toMatch(/approver/i);
+
+      await h.click(BOB, REQUEST_ACTIONS.cancel, root, "cancel");
+      await h.workers.until(() => /Cancelled/.test(h.current(root).text), 10_000, "the cancel");
+      await h.click(DAVE, REQUEST_ACTIONS.approve, root, "late");
+      await h.workers.until(() => h.fake.responses("late").length > 0, 10_000, "the refusal");
+      expect(JSON.stringify(h.fake.responses("late")[0]?.body)).toMatch(/cancel/i);
+      expect(await h.workers.queue.getJob(id)).toBeUndefined();
+
+      // An expired request (its expiry moved into the past, as time would).
+      await h.command(ALICE, "upgrade web-1");
+      const second = await h.requestRoot("web-1", 2);
+      const key = `${h.workers.keys.requestPrefix}${requestIdOf(second)}`;
+      const stored = JSON.parse((await h.workers.redis.get(key)) ?? "{}");
+      await h.workers.redis.set(
+        key,
+        JSON.stringify({ ...stored, expiresAt: new Date(Date.now() - 1000).toISOString() }),
+        "KEEPTTL",
+      );
+      await h.click(BOB, REQUEST_ACTIONS.approve, second, "expired");
+      await h.workers.until(() => h.fake.responses("expired").length > 0, 10_000, "the refusal");
+      expect(JSON.stringify(h.fake.responses("expired")[0]?.body)).toMatch(/expired/i);
+      expect(await h.workers.queue.getJob(requestIdOf(second))).toBeUndefined();
+    });
+
+    it("takes commands only in its channels, refuses bad input with the usage, and one request per command despite retries", async () => {
+      const elsewhere = await h.command(ALICE, "check", { channel: OTHER_CHANNEL });
+      expect(JSON.parse(elsewhere.body).text).toContain(`<#${CHANNEL}>`);
+      const bad = await h.command(ALICE, "upgrade web-1; rm -rf /");
+      expect(JSON.parse(bad.body).text).toMatch(
+        /^";" is not allowed[\s\S]*\/kcm upgrade <host\|group>/,
+      );
+      const unknown = await h.command(ALICE, "upgrade web-9");
+      expect(JSON.parse(unknown.body).text).toContain("No host or group `web-9`");
+
+      const before = h.fake.messages(CHANNEL).filter((m) => m.text.includes(" on web-1 (")).length;
+      const triggerId = "1234.5678.retriedtrigger";
+      await h.command(ALICE, "upgrade web-1", { triggerId });
+      await h.command(ALICE, "upgrade web-1", { triggerId, retryNum: 1 });
+      await h.requestRoot("web-1", before);
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(h.fake.messages(CHANNEL).filter((m) => m.text.includes(" on web-1 (")).length).toBe(
+        before + 1,
+      );
+    });
+
+    it("two Approve clicks at once make one decision and one job", async () => {
+      const before = h.fake.messages(CHANNEL).filter((m) => m.text.includes(" on web-1 (")).length;
+      await h.command(ALICE, "upgrade web-1");
+      const root = await h.requestRoot("web-1", before);
+      await Promise.all([
+        h.click(BOB, REQUEST_ACTIONS.approve, root, "race-bob"),
+        h.click(DAVE, REQUEST_ACTIONS.approve, root, "race-dave"),
+      ]);
+      await h.workers.until(
+        () => h.fake.responses("race-bob").length + h.fake.responses("race-dave").length > 0,
+        10_000,
+        "one refusal",
+      );
+      expect(h.fake.responses("race-bob").length + h.fake.responses("race-dave").length).toBe(1);
+      await h.workers.until(
+        () => /Done|Failed/.test(h.current(root).text),
+        60_000,
+        "the job to end",
+      );
+      const approvals = h.thread(root).filter((m) => m.text.startsWith("Approved by"));
+      expect(approvals).toHaveLength(1);
+      expect((await host.installed()).get("kcm-guacd")).toBe("2.25.0-1.el8");
+    });
+  },
+);

@@ -1,0 +1,170 @@
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import { loadInventory } from "../../src/config/load-inventory.js";
+import { readEnv } from "../../src/config/read-env.js";
+import { type RunningBot, startBot } from "../../src/slack/start-bot.js";
+import type { LabHost } from "../lab/lab.js";
+import { labInventoryYaml } from "../lab/lab-inventory.js";
+import type { FakeMessage } from "./fake-slack/fake-slack-types.js";
+import { type FakeSlack, startFakeSlack } from "./fake-slack/start-fake-slack.js";
+import { buttonClick, postSigned, slashCommand } from "./slack-signer.js";
+import { UpgradeHarness } from "./worker-harness.js";
+
+export const CHANNEL = "C0KCMOPS01";
+export const OTHER_CHANNEL = "C0OTHER01";
+export const ALICE = "U0ALICE";
+export const BOB = "U0BOB";
+export const CAROL = "U0CAROL";
+export const DAVE = "U0DAVE";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The whole system on one machine: the real Bolt app in HTTP mode (signed
+ * requests in), a fake Slack Web API (the real WebClient out), a real worker
+ * process, Redis, and lab hosts. Approvers: Bob and Dave; Alice and Carol
+ * may only ask.
+ */
+export class BotHarness {
+  readonly secret = randomBytes(16).toString("hex");
+  fake!: FakeSlack;
+  workers!: UpgradeHarness;
+  bot!: RunningBot;
+  url = "";
+  readonly log: string[] = [];
+
+  constructor(
+    readonly redisUrl: string,
+    readonly hosts: LabHost[],
+  ) {}
+
+  async start(): Promise<void> {
+    this.fake = await startFakeSlack({
+      channels: [
+        { id: CHANNEL, name: "kcm-ops" },
+        { id: OTHER_CHANNEL, name: "random" },
+      ],
+      users: [ALICE, BOB, CAROL, DAVE].map((id) => ({ id, name: id.slice(2).toLowerCase() })),
+    });
+    const inventory = labInventoryYaml(this.hosts, {
+      // Every day, all day, in UTC: `next-window` is now.
+      windows: {
+        always: {
+          timeZone: "UTC",
+          days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+          start: "00:00",
+          durationMinutes: 1440,
+        },
+      },
+      defaultWindow: "always",
+      slack: { channels: [CHANNEL], approvers: [BOB, DAVE], requestExpiryMinutes: 60 },
+    });
+    this.workers = new UpgradeHarness(this.redisUrl, this.hosts, inventory);
+    await this.workers.setUp();
+    const port = await freePort();
+    const env = readEnv({
+      REDIS_URL: this.redisUrl,
+      KCM_REDIS_PREFIX: this.workers.prefix,
+      KCM_INVENTORY: this.workers.inventoryPath,
+      KCM_SLACK_MODE: "http",
+      KCM_HTTP_PORT: String(port),
+      SLACK_BOT_TOKEN: this.fake.token,
+      SLACK_SIGNING_SECRET: this.secret,
+      SLACK_API_URL: this.fake.apiUrl,
+    });
+    this.bot = await startBot(
+      env,
+      await loadInventory(env.inventoryPath),
+      this.workers.redis,
+      (l) => this.log.push(l),
+    );
+    this.url = `http://127.0.0.1:${port}/slack/events`;
+    await this.workers.startWorker({
+      SLACK_BOT_TOKEN: this.fake.token,
+      SLACK_API_URL: this.fake.apiUrl,
+    });
+  }
+
+  /** Types `/kcm <text>` as `user` in `channel`; resolves with the HTTP answer (the private reply). */
+  command(
+    user: string,
+    text: string,
+    options: { channel?: string; triggerId?: string; retryNum?: number; responseId?: string } = {},
+  ) {
+    return postSigned(
+      this.url,
+      this.secret,
+      slashCommand({
+        user,
+        channel: options.channel ?? CHANNEL,
+        text,
+        responseUrl: this.fake.responseUrl(options.responseId),
+        ...(options.triggerId ? { triggerId: options.triggerId } : {}),
+      }),
+      options.retryNum === undefined ? {} : { retryNum: options.retryNum },
+    );
+  }
+
+  /** Clicks a request's button as `user`; the private answer, if any, goes to response `responseId`. */
+  click(user: string, actionId: string, root: FakeMessage, responseId: string) {
+    const requestId = requestIdOf(root);
+    return postSigned(
+      this.url,
+      this.secret,
+      buttonClick({
+        user,
+        channel: CHANNEL,
+        actionId,
+        value: requestId,
+        messageTs: root.ts,
+        responseUrl: this.fake.responseUrl(responseId),
+      }),
+    );
+  }
+
+  /** Waits for the root message of the newest request on `host` (a header naming it). */
+  async requestRoot(host: string, after = 0): Promise<FakeMessage> {
+    let found: FakeMessage | undefined;
+    await this.workers.until(
+      () => {
+        found = this.fake
+          .messages(CHANNEL)
+          .filter((m) => m.text.includes(` on ${host} (`))
+          .at(after);
+        return found !== undefined;
+      },
+      30_000,
+      `a request message for ${host}`,
+    );
+    return found as FakeMessage;
+  }
+
+  /** The root message as it is now (edits applied). */
+  current(root: FakeMessage): FakeMessage {
+    return this.fake.messages(CHANNEL).find((m) => m.ts === root.ts) ?? root;
+  }
+
+  thread(root: FakeMessage): FakeMessage[] {
+    return this.fake.thread(CHANNEL, root.ts).slice(1);
+  }
+
+  async stop(): Promise<void> {
+    await this.bot?.stop();
+    await this.workers?.tearDown();
+    await this.fake?.stop();
+  }
+}
+
+/** The request id a root message's buttons carry (or its header names). */
+export function requestIdOf(root: FakeMessage): string {
+  const match = / \((r-[a-z0-9]+)\)/.exec(root.text);
+  if (!match?.[1]) throw new Error(`no request id in "${root.text}"`);
+  return match[1];
+}
