@@ -12,6 +12,7 @@ import {
   requestIdOf,
 } from "../support/bot-harness.js";
 import { describeLabWithRedis } from "../support/describe-lab-with-redis.js";
+import { postSigned, slashCommand } from "../support/slack-signer.js";
 
 describeLabWithRedis(
   "the Slack app, end to end: /kcm upgrade → approval → worker → thread",
@@ -166,3 +167,107 @@ describeLabWithRedis(
     });
   },
 );
+
+describeLabWithRedis("the Slack app: signatures, Slack outages, emergencies", (redisUrl) => {
+  let host: LabHost;
+  let h: BotHarness;
+  // A window three days from now: `now` is outside it, an emergency.
+  const day = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"][(new Date().getUTCDay() + 3) % 7];
+
+  beforeAll(async () => {
+    host = await createLabHost({ name: "web-2", release: "2.23.1", publish: ["2.24.1"] });
+    h = new BotHarness(redisUrl, [host], {
+      timeZone: "Europe/Berlin",
+      days: [day],
+      start: "02:00",
+      durationMinutes: 120,
+    });
+    await h.start();
+  });
+  afterAll(async () => {
+    await h?.stop();
+    await host?.destroy();
+  });
+
+  it("refuses a forged signature and a timestamp older than five minutes (401), changing nothing", async () => {
+    const forged = await postSigned(
+      h.url,
+      h.secret,
+      slashCommand({
+        user: ALICE,
+        channel: CHANNEL,
+        text: "upgrade web-2 now",
+        responseUrl: h.fake.responseUrl(),
+      }),
+      { signature: `v0=${"0".repeat(64)}` },
+    );
+    expect(forged.status).toBe(401);
+    const stale = await postSigned(
+      h.url,
+      h.secret,
+      slashCommand({
+        user: ALICE,
+        channel: CHANNEL,
+        text: "upgrade web-2 now",
+        responseUrl: h.fake.responseUrl(),
+      }),
+      { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 },
+    );
+    expect(stale.status).toBe(401);
+    expect(await h.workers.queue.count()).toBe(0);
+  });
+
+  it("`now` outside the window needs the approver's second, explicit confirmation", async () => {
+    await h.command(ALICE, "upgrade web-2 now");
+    const root = await h.requestRoot("web-2");
+    expect(JSON.stringify(root.blocks)).toContain("Approve (emergency)");
+    await h.click(BOB, REQUEST_ACTIONS.approve, root, "emergency-1");
+    await h.workers.until(
+      () => JSON.stringify(h.current(root).blocks).includes(REQUEST_ACTIONS.confirm),
+      10_000,
+      "the confirmation button",
+    );
+    expect(await h.workers.queue.getJob(requestIdOf(root))).toBeUndefined();
+    await h.click(DAVE, REQUEST_ACTIONS.confirm, root, "other-approver");
+    await h.workers.until(
+      () => h.fake.responses("other-approver").length > 0,
+      10_000,
+      "the refusal",
+    );
+    await h.click(BOB, REQUEST_ACTIONS.confirm, root, "emergency-2");
+    await h.workers.until(() => /Done/.test(h.current(root).text), 60_000, "the upgrade");
+    expect((await host.installed()).get("kcm-guacd")).toBe("2.24.1-1.el8");
+  });
+
+  it("Slack answering 500s and 429s for a while: the rollback still runs, every message arrives afterwards, in order", async () => {
+    await h.command(ALICE, "rollback web-2 now");
+    const root = await h.requestRoot("web-2", 1);
+    expect(root.text).toContain("Rollback of transaction");
+    await h.click(BOB, REQUEST_ACTIONS.approve, root, "rollback-1");
+    await h.workers.until(
+      () => JSON.stringify(h.current(root).blocks).includes(REQUEST_ACTIONS.confirm),
+      10_000,
+      "the confirmation button",
+    );
+    h.fake.failFor("chat.postMessage", { status: 500 }, 8000);
+    h.fake.failNext("chat.update", { status: 429, retryAfterSeconds: 2 }, 3);
+    const outageEnds = Date.now() + 8000;
+    await h.click(BOB, REQUEST_ACTIONS.confirm, root, "rollback-2");
+    const job = await h.workers.finished(requestIdOf(root));
+    expect(job.returnvalue).toMatchObject({ kind: "rolled-back" });
+    // The host was done before Slack took a single message of the run.
+    expect(job.finishedOn ?? Number.POSITIVE_INFINITY).toBeLessThan(outageEnds);
+    expect((await host.installed()).get("kcm-guacd")).toBe("2.23.1-1.el8");
+    await h.workers.until(
+      () => h.thread(root).some((m) => m.text.startsWith("Rolled back")),
+      60_000,
+      "the summary",
+    );
+    const steps = h
+      .thread(root)
+      .map((m) => /^:(?:white_check_mark|x): \*([a-z]+)\*/.exec(m.text)?.[1])
+      .filter(Boolean);
+    expect(steps).toEqual(["preflight", "layout", "stop", "undo", "start", "verify"]);
+    expect(h.fake.callsTo("chat.postMessage").some((c) => c.injected)).toBe(true);
+  });
+});

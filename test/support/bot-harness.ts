@@ -43,6 +43,13 @@ export class BotHarness {
   constructor(
     readonly redisUrl: string,
     readonly hosts: LabHost[],
+    /** The hosts' maintenance window. @defaultValue every day, all day, in UTC (`next-window` is now) */
+    readonly window: Record<string, unknown> = {
+      timeZone: "UTC",
+      days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+      start: "00:00",
+      durationMinutes: 1440,
+    },
   ) {}
 
   async start(): Promise<void> {
@@ -55,15 +62,8 @@ export class BotHarness {
     });
     const inventory = labInventoryYaml(this.hosts, {
       // Every day, all day, in UTC: `next-window` is now.
-      windows: {
-        always: {
-          timeZone: "UTC",
-          days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-          start: "00:00",
-          durationMinutes: 1440,
-        },
-      },
-      defaultWindow: "always",
+      windows: { maintenance: this.window },
+      defaultWindow: "maintenance",
       slack: { channels: [CHANNEL], approvers: [BOB, DAVE], requestExpiryMinutes: 60 },
     });
     this.workers = new UpgradeHarness(this.redisUrl, this.hosts, inventory);
