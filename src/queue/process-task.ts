@@ -9,7 +9,7 @@ import { makeRollbackPlan, makeUpgradePlan, type UpgradePlan } from "../domain/u
 import { type ApprovalPolicy, newRequest } from "../domain/upgrade-request.js";
 import type { PackageVersion } from "../kcm/package-version.js";
 import { checkFleet } from "../runbook/check-fleet.js";
-import { checkHost } from "../runbook/check-host.js";
+import { checkHost, type HostCheck } from "../runbook/check-host.js";
 import { checkBlocks } from "../slack/blocks/check-blocks.js";
 import { requestBlocks } from "../slack/blocks/request-blocks.js";
 import type { SlackPoster } from "../slack/poster/index.js";
@@ -144,11 +144,35 @@ export function taskProcessor(ctx: TaskContext) {
     const target = resolveTarget(ctx.inventory, task.target);
     if (target.kind !== "hosts")
       return tell(task.responseUrl, `No host or group \`${task.target}\`.`).then(() => "unknown");
-    const checks = await checkFleet(target.hosts, {
-      connect,
-      concurrency: ctx.env.checkConcurrency,
-      commandTimeoutMs: ctx.env.checkCommandTimeoutMs,
-    });
+    // A host being upgraded is not checked: its yum lock belongs to the upgrade.
+    const busy = new Map<string, string>();
+    for (const host of target.hosts) {
+      const holder = await ctx.redis.get(ctx.keys.hostLock(host.name));
+      if (holder) busy.set(host.name, (JSON.parse(holder) as { jobId: string }).jobId);
+    }
+    const checked = await checkFleet(
+      target.hosts.filter((h) => !busy.has(h.name)),
+      {
+        connect,
+        concurrency: ctx.env.checkConcurrency,
+        commandTimeoutMs: ctx.env.checkCommandTimeoutMs,
+      },
+    );
+    const checks = target.hosts.map(
+      (h): HostCheck =>
+        checked.find((c) => c.host === h.name) ?? {
+          host: h.name,
+          durationMs: 0,
+          problems: [
+            {
+              source: "lock",
+              code: "upgrade-running",
+              summary: `request ${busy.get(h.name)} is upgrading this host right now; check it again when it is done`,
+              evidence: [],
+            },
+          ],
+        },
+    );
     await ctx.poster.post({
       channel: task.channel,
       content: checkBlocks(task.target, checks, task.requestedBy),

@@ -96,6 +96,7 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
           commandMs: ctx.env.checkCommandTimeoutMs,
           transactionMs: ctx.env.transactionTimeoutMs,
           pollMs: 1000,
+          lockWaitMs: 120_000,
         },
         ...(host.health
           ? {

@@ -11,7 +11,7 @@ import { type HostShell, isConnectionFailure, type ShellResult } from "./host-sh
 /** What went wrong on one host, in our words and the host's. */
 export interface CheckProblem {
   /** Where: the connection itself, or the command that failed. */
-  source: "connection" | "yum" | "rpm" | "systemctl" | "inventory";
+  source: "connection" | "yum" | "rpm" | "systemctl" | "inventory" | "lock";
   /** A connection failure code (`refused`, `host-key-mismatch`...), a host failure code (`yum-lock`...) or `unrecognised-output`. */
   code: string;
   summary: string;

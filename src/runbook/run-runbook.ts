@@ -10,7 +10,12 @@ import type { RunbookDeps, UpgradeJob } from "./runbook-ports.js";
 import type { RunbookSpec } from "./runbook-spec.js";
 import { recoverServices, startStep, stopStep } from "./service-steps.js";
 import { excerptOf, StepRunner } from "./step-runner.js";
-import { awaitTransaction, lastTransactionId, runTransaction } from "./transaction-step.js";
+import {
+  awaitTransaction,
+  lastTransactionId,
+  lockedOut,
+  runTransaction,
+} from "./transaction-step.js";
 import { verifyStep } from "./verify-step.js";
 
 /**
@@ -173,23 +178,41 @@ async function beforeDowntime(
   if (verdict.outcome) return verdict.outcome;
 
   const layout = await layoutStep(runner);
-  if (spec.prefetchCommand) {
-    const result = await runner.step(
-      "prefetch",
-      spec.prefetchCommand,
-      (r) => r.exitCode === 0,
-      runner.deps.timeouts.transactionMs,
-    );
-    if (result.exitCode !== 0) {
-      const failure = classifyHostFailure(result);
-      throw new RunbookFailure("prefetch", failure.code, failure.summary, failure.evidence);
-    }
-  }
+  if (spec.prefetchCommand) await prefetchStep(runner, spec.prefetchCommand);
   const late = windowMissed(runner);
   if (late) return late;
   if (!runner.deps.holdsLock())
     throw new LockLostError("the host lock was lost before the stop step");
   return { layout, baseline: await lastTransactionId(runner, spec.transactionStep) };
+}
+
+/**
+ * Downloads the packages while the services run. yum refusing because its
+ * lock is held (a check at the same moment) changed nothing: it is tried
+ * again every `pollMs` for up to `lockWaitMs`.
+ */
+async function prefetchStep(runner: StepRunner, command: string): Promise<void> {
+  await runner.started("prefetch", command);
+  const started = runner.deps.now();
+  const deadline = started + runner.deps.timeouts.lockWaitMs;
+  let result = await runner.exec(command, runner.deps.timeouts.transactionMs);
+  while (
+    lockedOut(result.exitCode, `${result.stdout}${result.stderr}`) &&
+    runner.deps.now() < deadline
+  ) {
+    await runner.deps.sleep(runner.deps.timeouts.pollMs);
+    result = await runner.exec(command, runner.deps.timeouts.transactionMs);
+  }
+  await runner.finished("prefetch", result.exitCode === 0, {
+    exitCode: result.exitCode,
+    durationMs: runner.deps.now() - started,
+    excerpt: excerptOf(result),
+    output: `${result.stdout}${result.stderr}`,
+  });
+  if (result.exitCode !== 0) {
+    const failure = classifyHostFailure(result);
+    throw new RunbookFailure("prefetch", failure.code, failure.summary, failure.evidence);
+  }
 }
 
 /**

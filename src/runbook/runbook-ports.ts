@@ -65,8 +65,10 @@ export interface RunbookTimeouts {
   commandMs: number;
   /** A yum transaction (prefetch, upgrade, undo). @defaultValue 1800000 */
   transactionMs: number;
-  /** How often to look again at a transaction left running by a lost worker. @defaultValue 2000 */
+  /** How often to look again at a transaction left running by a lost worker, or at a held yum lock. @defaultValue 2000 */
   pollMs: number;
+  /** How long to keep trying when yum finds its lock held by another process. @defaultValue 120000 */
+  lockWaitMs: number;
 }
 
 /** Everything the runbook needs from outside; tests pass small fakes, workers the real adapters. */

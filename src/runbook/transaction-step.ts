@@ -1,4 +1,5 @@
-import { LAST_TRANSACTION, transactionStatus } from "../kcm/commands.js";
+import { classifyHostFailure } from "../kcm/classify-host-failure.js";
+import { forgetTransaction, LAST_TRANSACTION, transactionStatus } from "../kcm/commands.js";
 import { parseLastTransaction } from "../kcm/parse-last-transaction.js";
 import { parseTransactionStatus } from "../kcm/parse-transaction-status.js";
 import { isConnectionFailure, type ShellResult } from "./host-shell.js";
@@ -96,10 +97,18 @@ export async function awaitTransaction(
   }
 }
 
+/** yum gave up at once because another process held its lock (nothing changed on the host). */
+export function lockedOut(exitCode: number | null, log: string): boolean {
+  if (exitCode === 0 || exitCode === null) return false;
+  return classifyHostFailure({ exitCode, stdout: log, stderr: "" }).code === "yum-lock";
+}
+
 /**
  * Runs a detached transaction and waits for its end. If the connection drops
  * or the command times out, the transaction goes on on the host; this then
- * polls its status instead of running it again.
+ * polls its status instead of running it again. When yum found its lock
+ * held (a check, or a person's yum, at the same moment) it changed nothing:
+ * it is tried again every `pollMs` for up to `lockWaitMs`.
  */
 export async function runTransaction(
   runner: StepRunner,
@@ -107,6 +116,26 @@ export async function runTransaction(
   step: "upgrade" | "undo",
   command: string,
 ): Promise<TransactionEnd> {
+  const lockDeadline = runner.deps.now() + runner.deps.timeouts.lockWaitMs;
+  for (;;) {
+    const end = await runOnce(runner, jobId, step, command);
+    if (
+      !(end.state === "finished" && lockedOut(end.exitCode, end.log)) ||
+      runner.deps.now() > lockDeadline
+    ) {
+      return end;
+    }
+    await runner.deps.sleep(runner.deps.timeouts.pollMs);
+    await execReconnecting(runner, forgetTransaction(jobId));
+  }
+}
+
+async function runOnce(
+  runner: StepRunner,
+  jobId: string,
+  step: "upgrade" | "undo",
+  command: string,
+) {
   const since = runner.deps.now();
   try {
     const result = await runner.exec(command, runner.deps.timeouts.transactionMs);
@@ -114,7 +143,7 @@ export async function runTransaction(
       return {
         exitCode: result.exitCode,
         log: `${result.stdout}${result.stderr}`,
-        state: "finished",
+        state: "finished" as const,
       };
     }
   } catch (error) {

@@ -16,10 +16,13 @@ export async function verifyStep(
 ): Promise<{ stillPending: string[]; transactionId?: number }> {
   const { job } = runner;
   await runner.started("verify", `${QUERY_INSTALLED}; ${LIST_UPDATES}; ${LAST_TRANSACTION}`);
-  const [rpm, yum, last] = await Promise.all([
+  // rpm alongside yum; the two yum commands one after the other, or the
+  // second finds the first holding yum's lock.
+  const [rpm, [yum, last]] = await Promise.all([
     execReconnecting(runner, QUERY_INSTALLED),
-    execReconnecting(runner, LIST_UPDATES),
-    lastTransactionId(runner, transactionStep),
+    execReconnecting(runner, LIST_UPDATES).then(
+      async (result) => [result, await lastTransactionId(runner, transactionStep)] as const,
+    ),
   ]);
   const state = planState(job.plan, installedFrom("verify", rpm), UPGRADE_SIDES);
   const pending = pendingFrom("verify", yum).map(

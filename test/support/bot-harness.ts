@@ -52,7 +52,7 @@ export class BotHarness {
     },
   ) {}
 
-  async start(): Promise<void> {
+  async start(options: { worker?: boolean } = {}): Promise<void> {
     this.fake = await startFakeSlack({
       channels: [
         { id: CHANNEL, name: "kcm-ops" },
@@ -86,6 +86,11 @@ export class BotHarness {
       (l) => this.log.push(l),
     );
     this.url = `http://127.0.0.1:${port}/slack/events`;
+    if (options.worker ?? true) await this.startWorker();
+  }
+
+  /** Starts a worker process that reports to the fake Slack. */
+  async startWorker(): Promise<void> {
     await this.workers.startWorker({
       SLACK_BOT_TOKEN: this.fake.token,
       SLACK_API_URL: this.fake.apiUrl,

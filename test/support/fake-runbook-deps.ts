@@ -64,7 +64,7 @@ export function fakeRunbookDeps(
       sleeps.push(ms);
       clock.now += ms;
     },
-    timeouts: { commandMs: 120_000, transactionMs: 1_800_000, pollMs: 2000 },
+    timeouts: { commandMs: 120_000, transactionMs: 1_800_000, pollMs: 2000, lockWaitMs: 10_000 },
     holdsLock: options.holdsLock ?? (() => true),
   };
   return { deps, journal, audit, events, sleeps, clock };
