@@ -131,6 +131,23 @@ describeLabWithRedis(
       const unknown = await h.command(ALICE, "upgrade web-9");
       expect(JSON.parse(unknown.body).text).toContain("No host or group `web-9`");
 
+      const help = JSON.parse((await h.command(ALICE, "help")).body).text;
+      expect(help).toContain("/kcm upgrade <host|group>");
+      const hosts = JSON.parse((await h.command(ALICE, "hosts")).body).text;
+      expect(hosts).toContain("`web-1` 127.0.1.");
+      expect(hosts).toContain("`maintenance`");
+      const cancel = JSON.parse((await h.command(ALICE, "cancel r-00000000")).body).text;
+      expect(cancel).toContain("there is no request r-00000000");
+      await h.command(ALICE, "check web-1");
+      await h.workers.until(
+        () =>
+          h.fake
+            .messages(CHANNEL)
+            .some((m) => m.text.startsWith("Check of `web-1` for <@U0ALICE>: 1 host")),
+        30_000,
+        "the check summary",
+      );
+
       const before = h.fake.messages(CHANNEL).filter((m) => m.text.includes(" on web-1 (")).length;
       const triggerId = "1234.5678.retriedtrigger";
       await h.command(ALICE, "upgrade web-1", { triggerId });
@@ -139,6 +156,10 @@ describeLabWithRedis(
       await new Promise((r) => setTimeout(r, 3000));
       expect(h.fake.messages(CHANNEL).filter((m) => m.text.includes(" on web-1 (")).length).toBe(
         before + 1,
+      );
+      const status = JSON.parse((await h.command(ALICE, "status web-1")).body).text;
+      expect(status).toMatch(
+        /\*Open\*\n• `r-[a-z0-9]+` upgrade of `web-1` by <@U0ALICE>: \*pending\*/,
       );
     });
 
