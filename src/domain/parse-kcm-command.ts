@@ -6,8 +6,8 @@
  */
 import { NAME_PATTERN } from "../config/inventory-schema.js";
 import { suggestNames } from "../config/suggest-names.js";
-import { REQUEST_ID } from "../queue/upgrade-job-schema.js";
 import { AT_TIME_FORMS, readAtTime } from "./maintenance-window.js";
+import { REQUEST_ID } from "./request-id.js";
 
 /** When a job may start its downtime, as asked for in the command. */
 export type WhenSpec = { kind: "next-window" } | { kind: "now" } | { kind: "at"; text: string };

@@ -5,9 +5,9 @@
  * it was refused, written for the person who clicked.
  */
 import { NAME_PATTERN } from "../config/inventory-schema.js";
-import { REQUEST_ID } from "../queue/upgrade-job-schema.js";
 import type { WindowInstance } from "./maintenance-window.js";
 import type { WhenSpec } from "./parse-kcm-command.js";
+import { REQUEST_ID } from "./request-id.js";
 import type { UpgradePlan } from "./upgrade-plan.js";
 
 /**

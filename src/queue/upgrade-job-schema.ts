@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { NAME_PATTERN } from "../config/inventory-schema.js";
+import { REQUEST_ID } from "../domain/request-id.js";
 
 // rpm's character sets, the same ones kcm/commands.ts insists on before a command is built.
 const version = z.object({
@@ -19,8 +20,7 @@ const plannedPackage = z.object({
   to: version,
 });
 
-/** A request id: also a job id and a file name on the host. */
-export const REQUEST_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+export { REQUEST_ID };
 
 const jobFields = z.object({
   requestId: z.string().regex(REQUEST_ID),

@@ -7,7 +7,7 @@ import {
   MAX_COMMAND_LENGTH,
   parseKcmCommand,
 } from "../../../src/domain/parse-kcm-command.js";
-import { REQUEST_ID } from "../../../src/queue/upgrade-job-schema.js";
+import { REQUEST_ID } from "../../../src/domain/request-id.js";
 
 const command = (text: string) => {
   const result = parseKcmCommand(text);
