@@ -8,6 +8,18 @@ import {
 
 const DAY_S = 24 * 3600;
 
+/** Queues a parsed job: the request id is the job id; no blind retries. */
+function add(queue: Queue, name: "upgrade" | "rollback", job: UpgradeJobData, now: number) {
+  return queue.add(name, job, {
+    jobId: job.requestId,
+    delay: Math.max(0, Date.parse(job.window.start) - now),
+    // Never retried blindly: a redelivery resumes from the journal instead.
+    attempts: 1,
+    removeOnComplete: { age: 30 * DAY_S },
+    removeOnFail: { age: 90 * DAY_S },
+  });
+}
+
 /**
  * Puts an approved upgrade on the queue, to start at its window's start.
  * The request id is the job id, so enqueueing the same request twice (a
@@ -19,14 +31,7 @@ export async function enqueueUpgrade(
   now: number = Date.now(),
 ): Promise<{ jobId: string }> {
   const job = upgradeJobSchema.parse(data);
-  await queue.add("upgrade", job, {
-    jobId: job.requestId,
-    delay: Math.max(0, Date.parse(job.window.start) - now),
-    // Never retried blindly: a redelivery resumes from the journal instead.
-    attempts: 1,
-    removeOnComplete: { age: 30 * DAY_S },
-    removeOnFail: { age: 90 * DAY_S },
-  });
+  await add(queue, "upgrade", job, now);
   return { jobId: job.requestId };
 }
 
@@ -37,12 +42,6 @@ export async function enqueueRollback(
   now: number = Date.now(),
 ): Promise<{ jobId: string }> {
   const job = rollbackJobSchema.parse(data);
-  await queue.add("rollback", job, {
-    jobId: job.requestId,
-    delay: Math.max(0, Date.parse(job.window.start) - now),
-    attempts: 1,
-    removeOnComplete: { age: 30 * DAY_S },
-    removeOnFail: { age: 90 * DAY_S },
-  });
+  await add(queue, "rollback", job, now);
   return { jobId: job.requestId };
 }

@@ -1,15 +1,18 @@
 import type { StepName } from "../chat/runbook-event.js";
 import type { UpgradePlan } from "../domain/upgrade-plan.js";
+import type { HostFailure } from "../kcm/host-failure.js";
 import { type PackageVersion, samePackageVersion } from "../kcm/package-version.js";
 import { type InstalledPackage, parseInstalledPackages } from "../kcm/parse-installed-packages.js";
 import { type PendingUpdate, parseYumListUpdates } from "../kcm/parse-yum-list-updates.js";
 import type { ShellResult } from "./host-shell.js";
 import { RunbookFailure } from "./runbook-failure.js";
 
-/** Reads QUERY_INSTALLED's output, or fails `step` with the host's words. */
-export function installedFrom(step: StepName, result: ShellResult): InstalledPackage[] {
-  const parsed = parseInstalledPackages(result);
-  if (parsed.kind === "installed") return parsed.packages;
+/** Fails `step` with the host's words (a classified failure) or its unrecognised output. */
+export function failStep(
+  step: StepName,
+  parsed: { kind: "failed"; failure: HostFailure } | { kind: "unrecognised"; text: string },
+  program: string,
+): never {
   if (parsed.kind === "failed") {
     throw new RunbookFailure(
       step,
@@ -18,9 +21,16 @@ export function installedFrom(step: StepName, result: ShellResult): InstalledPac
       parsed.failure.evidence,
     );
   }
-  throw new RunbookFailure(step, "unrecognised-output", "rpm printed something unexpected", [
+  throw new RunbookFailure(step, "unrecognised-output", `${program} printed something unexpected`, [
     parsed.text.slice(0, 500),
   ]);
+}
+
+/** Reads QUERY_INSTALLED's output, or fails `step` with the host's words. */
+export function installedFrom(step: StepName, result: ShellResult): InstalledPackage[] {
+  const parsed = parseInstalledPackages(result);
+  if (parsed.kind === "installed") return parsed.packages;
+  return failStep(step, parsed, "rpm");
 }
 
 /** Reads LIST_UPDATES's output (empty when nothing is pending), or fails `step`. */
@@ -28,17 +38,7 @@ export function pendingFrom(step: StepName, result: ShellResult): PendingUpdate[
   const parsed = parseYumListUpdates(result);
   if (parsed.kind === "pending") return parsed.packages;
   if (parsed.kind === "none") return [];
-  if (parsed.kind === "failed") {
-    throw new RunbookFailure(
-      step,
-      parsed.failure.code,
-      parsed.failure.summary,
-      parsed.failure.evidence,
-    );
-  }
-  throw new RunbookFailure(step, "unrecognised-output", "yum printed something unexpected", [
-    parsed.text.slice(0, 500),
-  ]);
+  return failStep(step, parsed, "yum");
 }
 
 /** How the installed packages stand against a plan. */

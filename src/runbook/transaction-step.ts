@@ -3,6 +3,7 @@ import { forgetTransaction, LAST_TRANSACTION, transactionStatus } from "../kcm/c
 import { parseLastTransaction } from "../kcm/parse-last-transaction.js";
 import { parseTransactionStatus } from "../kcm/parse-transaction-status.js";
 import { isConnectionFailure, type ShellResult } from "./host-shell.js";
+import { failStep } from "./inspect-packages.js";
 import { RunbookFailure } from "./runbook-failure.js";
 import type { StepRunner } from "./step-runner.js";
 
@@ -34,24 +35,20 @@ export async function lastTransactionId(
   runner: StepRunner,
   step: "upgrade" | "undo",
 ): Promise<number> {
-  const result = await execReconnecting(runner, LAST_TRANSACTION);
+  const deadline = runner.deps.now() + runner.deps.timeouts.lockWaitMs;
+  let result = await execReconnecting(runner, LAST_TRANSACTION);
+  // Another yum holding the lock for a moment: ask again.
+  while (
+    lockedOut(result.exitCode, `${result.stdout}${result.stderr}`) &&
+    runner.deps.now() < deadline
+  ) {
+    await runner.deps.sleep(runner.deps.timeouts.pollMs);
+    result = await execReconnecting(runner, LAST_TRANSACTION);
+  }
   const parsed = parseLastTransaction(result);
   if (parsed.kind === "transaction") return parsed.id;
   if (parsed.kind === "none") return 0;
-  if (parsed.kind === "failed") {
-    throw new RunbookFailure(
-      step,
-      parsed.failure.code,
-      parsed.failure.summary,
-      parsed.failure.evidence,
-    );
-  }
-  throw new RunbookFailure(
-    step,
-    "unrecognised-output",
-    "yum history info printed something unexpected",
-    [parsed.text.slice(0, 500)],
-  );
+  return failStep(step, parsed, "yum history info");
 }
 
 /**

@@ -1,32 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { webApi } from "@slack/bolt";
 import { Redis } from "ioredis";
-import { describe } from "vitest";
 import { createPosterClient } from "../../../src/slack/poster/create-poster-client.js";
 import { createSlackPoster } from "../../../src/slack/poster/create-slack-poster.js";
 import type { PosterClient } from "../../../src/slack/poster/poster-client.js";
 import type { PosterSettings } from "../../../src/slack/poster/poster-settings.js";
 import type { PosterLogEntry, SlackPoster } from "../../../src/slack/poster/slack-poster.js";
+import { describeWithRedis } from "../../support/describe-with-redis.js";
 import { type FakeSlack, startFakeSlack } from "../../support/fake-slack/start-fake-slack.js";
 
 /** The channels of the poster tests' fake workspace. */
 export const OPS = "C0KCMOPS01";
 export const OPS2 = "C0KCMOPS02";
 
-const REDIS_URL = process.env["REDIS_URL"];
-
-/**
- * `describe` for tests that need the tests' Redis: skipped where REDIS_URL
- * is unset, failing instead under CI=true (a skipped suite must not pass CI).
- */
-export function describeWithRedis(name: string, body: (redisUrl: string) => void): void {
-  if (REDIS_URL !== undefined) describe(name, () => body(REDIS_URL));
-  else if (process.env["CI"] === "true") {
-    describe(name, () => {
-      throw new Error("REDIS_URL is not set: run the suite with `npm run test:all`");
-    });
-  } else describe.skip(name, () => body(""));
-}
+export { describeWithRedis };
 
 /** One test's world: a fake Slack, a Redis prefix of its own, posters to make. */
 export interface PosterHarness {
