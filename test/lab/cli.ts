@@ -57,7 +57,24 @@ async function describe(host: LabHost): Promise<string> {
 async function writeLabInventory(): Promise<string> {
   const file = path.join(labPaths.root, "inventory.yml");
   const hosts = await listLabHosts();
-  await writeFile(file, labInventoryYaml(hosts, { groups: { lab: hosts.map((h) => h.name) } }));
+  await writeFile(
+    file,
+    labInventoryYaml(hosts, {
+      groups: { lab: hosts.map((h) => h.name) },
+      // A window that is always open, so a demo upgrade runs as soon as it is approved.
+      windows: {
+        anytime: {
+          timeZone: "UTC",
+          days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+          start: "00:00",
+          durationMinutes: 1440,
+        },
+      },
+      defaultWindow: "anytime",
+      // The console demo's people: bob approves (see src/console/run-console.ts).
+      slack: { channels: ["C0CONSOLE1"], approvers: ["U0BOB"], requestExpiryMinutes: 60 },
+    }),
+  );
   return file;
 }
 

@@ -22,7 +22,9 @@ export function checkBlocks(
       return `:x: ${head}: ${problem?.summary ?? "problem"}${words}`;
     }
     if (!c.pending || c.pending.length === 0) return `:white_check_mark: ${head}: up to date`;
-    const targets = [...new Set(c.pending.map((p) => formatPackageVersion(p.to)))].join(", ");
+    const targets = [...new Set(c.pending.map((p) => `${p.to.version}-${p.to.release}`))].join(
+      ", ",
+    );
     const first = c.pending
       .slice(0, 3)
       .map(

@@ -1,0 +1,210 @@
+import { randomBytes } from "node:crypto";
+import { createInterface } from "node:readline";
+import { Queue, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Inventory } from "../config/inventory-schema.js";
+import type { AppEnv } from "../config/read-env.js";
+import type { ApprovalPolicy } from "../domain/upgrade-request.js";
+import { taskProcessor } from "../queue/process-task.js";
+import { upgradeProcessor } from "../queue/process-upgrade-job.js";
+import { bullPrefix, UPGRADE_QUEUE } from "../queue/queue-names.js";
+import { TASK_QUEUE } from "../queue/task-schemas.js";
+import type { BotDeps } from "../slack/bot-deps.js";
+import { decideRequest } from "../slack/listeners/actions/decide-request.js";
+import { kcmCommand } from "../slack/listeners/commands/kcm-command.js";
+import { createSlackPoster } from "../slack/poster/index.js";
+import { posterPrefix } from "../slack/poster-prefix.js";
+import { slackReporter } from "../slack/slack-reporter.js";
+import { RedisAuditLog } from "../store/redis-audit-log.js";
+import { RequestStore } from "../store/request-store.js";
+import { storeKeys } from "../store/store-keys.js";
+import { consolePosterClient } from "./console-poster-client.js";
+import { plainText } from "./render-blocks.js";
+import { startResponseServer } from "./response-server.js";
+
+/** People of the console demo: name → chat user id. */
+export const CONSOLE_USERS = new Map([
+  ["alice", "U0ALICE"],
+  ["bob", "U0BOB"],
+  ["carol", "U0CAROL"],
+]);
+
+const HELP = [
+  "Type /kcm commands as in Slack, e.g. /kcm check all, /kcm upgrade lab-1, /kcm status",
+  "Act as someone else: as bob: approve r-xxxxxxxx   (bob approves; alice asks; carol may do neither)",
+  "Buttons: approve [id], confirm [id], reject [id], cancel [id]   (no id: the newest open request)",
+  "Other: user <name> (switch), help, quit",
+].join("\n");
+
+const BUTTONS = {
+  approve: "approve",
+  confirm: "confirm-emergency",
+  reject: "reject",
+  cancel: "cancel",
+} as const;
+
+/**
+ * The chat without Slack (like Hubot's shell): the same command listener,
+ * request store, queues, workers and reporter as the bot, driven from a
+ * terminal; the thread of each request prints as it happens. Resolves when
+ * the input ends (after the work in flight is done) or on `quit`.
+ */
+export async function runConsole(options: {
+  env: AppEnv;
+  inventory: Inventory;
+  redis: Redis;
+  input: NodeJS.ReadableStream;
+  write: (line: string) => void;
+}): Promise<void> {
+  const { env, inventory, redis, write } = options;
+  const slack = inventory.slack;
+  if (!slack)
+    throw new Error(
+      `${inventory.source} has no slack section (channels, approvers) for the console to use`,
+    );
+  const names = new Map([...CONSOLE_USERS].map(([name, id]) => [id, name]));
+  const keys = storeKeys(env.redisPrefix);
+  const channel = slack.channels[0] as string;
+  const poster = createSlackPoster({
+    redis,
+    prefix: posterPrefix(env.redisPrefix),
+    client: consolePosterClient(write, names),
+    settings: { postIntervalMs: 150, updateIntervalMs: 200, pollMs: 100 },
+    // The console's terminal is for the conversation, not for the poster's housekeeping.
+    log: () => {},
+  });
+  const store = new RequestStore(redis, keys);
+  const queues = { connection: redis, prefix: bullPrefix(env.redisPrefix) };
+  const tasks = new Queue(TASK_QUEUE, queues);
+  const upgrades = new Queue(UPGRADE_QUEUE, queues);
+  const policy: ApprovalPolicy = {
+    approvers: new Set(slack.approvers),
+    expiryMinutes: slack.requestExpiryMinutes,
+  };
+  const tell = (who: string, text: string) => {
+    for (const line of plainText(text, names).split("\n")) write(`  (only ${who}) ${line}`);
+  };
+  const responses = await startResponseServer((user, text) => tell(names.get(user) ?? user, text));
+  const deps: BotDeps = {
+    inventory,
+    slack,
+    approvalPolicy: () => policy,
+    store,
+    poster,
+    tasks,
+    upgrades,
+    audit: new RedisAuditLog(redis, keys),
+    now: () => new Date(),
+  };
+  const hosts = new Map(inventory.hosts.map((h) => [h.name, h]));
+  const reporter = slackReporter({ poster, store, inventory, policy });
+  const workerOptions = {
+    ...queues,
+    concurrency: env.workerConcurrency,
+    lockDuration: env.jobLockMs,
+  };
+  const workers = [
+    new Worker(
+      UPGRADE_QUEUE,
+      upgradeProcessor({
+        redis,
+        keys,
+        workerId: `console:${process.pid}`,
+        env,
+        host: (name) => hosts.get(name),
+        reporter,
+        isCancelled: async (id) => (await store.get(id))?.state === "cancelled",
+      }),
+      workerOptions,
+    ),
+    new Worker(
+      TASK_QUEUE,
+      taskProcessor({ redis, keys, env, inventory, policy, poster, store, tasks }),
+      workerOptions,
+    ),
+  ];
+  poster.start();
+  const listener = kcmCommand(deps);
+  let user = "alice";
+
+  const run = async (line: string, as: string): Promise<void> => {
+    const id = CONSOLE_USERS.get(as) ?? as;
+    if (line.startsWith("/kcm")) {
+      const command = {
+        channel_id: channel,
+        user_id: id,
+        text: line.slice(4).trim(),
+        trigger_id: randomBytes(8).toString("hex"),
+        response_url: `${responses.url}/${id}`,
+      };
+      // The listener is the bot's own; only its Bolt arguments are stood in for.
+      await listener({
+        command,
+        ack: async (answer?: { text?: string } | string) => {
+          tell(as, typeof answer === "string" ? answer : (answer?.text ?? ""));
+        },
+      } as unknown as Parameters<typeof listener>[0]);
+      return;
+    }
+    const [verb, given] = line.split(/\s+/);
+    const kind = BUTTONS[verb as keyof typeof BUTTONS];
+    if (!kind) {
+      tell(as, `I do not know "${line}".\n${HELP}`);
+      return;
+    }
+    const requestId =
+      given ??
+      (await store.recent({ limit: 20 })).find(
+        (r) => !["succeeded", "failed", "rejected", "cancelled", "expired"].includes(r.state),
+      )?.id;
+    if (!requestId) {
+      tell(as, "There is no open request.");
+      return;
+    }
+    const refused = await decideRequest(deps, requestId, { kind, by: id, at: new Date() });
+    if (refused)
+      write(
+        `  (only ${as}) ${refused.replace(/<@([A-Z0-9]+)>/g, (_, u: string) => `@${names.get(u) ?? u}`)}`,
+      );
+  };
+
+  write(
+    `kcm-chatops console: ${inventory.hosts.length} hosts; you are alice. ${HELP.split("\n")[0]}`,
+  );
+  write('Type "help" for more.');
+  const lines = createInterface({ input: options.input, terminal: false });
+  for await (const raw of lines) {
+    const line = raw.trim();
+    if (line === "") continue;
+    if (line === "quit" || line === "exit") break;
+    if (line === "help") {
+      write(HELP);
+      continue;
+    }
+    const switchTo = /^user\s+(\w+)$/.exec(line)?.[1];
+    if (switchTo) {
+      user = switchTo;
+      write(`  you are ${user} now`);
+      continue;
+    }
+    const as = /^as\s+(\w+)\s*:\s*(.+)$/.exec(line);
+    try {
+      await (as ? run(as[2] as string, as[1] as string) : run(line, user));
+    } catch (error) {
+      write(`  (error) ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  // Input ended: let the work in flight finish and its messages print.
+  for (;;) {
+    const counts = await Promise.all([
+      upgrades.getJobCounts("active", "waiting"),
+      tasks.getJobCounts("active", "waiting"),
+    ]);
+    if (counts.every((c) => (c["active"] ?? 0) + (c["waiting"] ?? 0) === 0)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await poster.idle();
+  await Promise.all(workers.map((w) => w.close()));
+  await poster.stop();
+  await Promise.all([tasks.close(), upgrades.close(), responses.close()]);
+}

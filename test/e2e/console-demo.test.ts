@@ -1,0 +1,126 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createLabHost, type LabHost } from "../lab/lab.js";
+import { labInventoryYaml } from "../lab/lab-inventory.js";
+import { describeLabWithRedis } from "../support/describe-lab-with-redis.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** The console as a person uses it: its own process, typed into line by line. */
+class ConsoleSession {
+  readonly lines: string[] = [];
+  readonly exited: Promise<number | null>;
+  private buffer = "";
+
+  constructor(readonly child: ChildProcess) {
+    child.stdout?.on("data", (chunk: Buffer) => {
+      this.buffer += chunk.toString();
+      const parts = this.buffer.split("\n");
+      this.buffer = parts.pop() ?? "";
+      this.lines.push(...parts);
+    });
+    child.stderr?.on("data", (chunk: Buffer) => this.lines.push(...chunk.toString().split("\n")));
+    this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+  }
+
+  type(line: string): void {
+    this.child.stdin?.write(`${line}\n`);
+  }
+
+  async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (const line of this.lines) {
+        const match = pattern.exec(line);
+        if (match) return match;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`no line matched ${pattern}:\n${this.lines.join("\n")}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+describeLabWithRedis("the console demo: the bot without Slack, from a terminal", (redisUrl) => {
+  let host: LabHost;
+  let dir: string;
+  let session: ConsoleSession;
+
+  beforeAll(async () => {
+    host = await createLabHost({ name: "demo-1", release: "2.23.1", publish: ["2.24.1"] });
+    dir = await mkdtemp(path.join(tmpdir(), "kcm-console-"));
+    await writeFile(
+      path.join(dir, "inventory.yml"),
+      labInventoryYaml([host], {
+        windows: {
+          anytime: {
+            timeZone: "UTC",
+            days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            start: "00:00",
+            durationMinutes: 1440,
+          },
+        },
+        defaultWindow: "anytime",
+        slack: { channels: ["C0CONSOLE1"], approvers: ["U0BOB"], requestExpiryMinutes: 60 },
+      }),
+    );
+    const child = spawn(process.execPath, ["--import", "tsx", "src/console/main.ts"], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        REDIS_URL: redisUrl,
+        KCM_INVENTORY: path.join(dir, "inventory.yml"),
+        KCM_REDIS_PREFIX: `c${randomBytes(4).toString("hex")}`,
+      },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    session = new ConsoleSession(child);
+    await session.waitFor(/^kcm-chatops console: 1 hosts; you are alice/);
+  });
+  afterAll(async () => {
+    if (session?.child.exitCode === null) session.child.kill("SIGTERM");
+    await host?.destroy();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("checks, asks, refuses a non-approver, upgrades on bob's approval, and prints the thread as it goes", async () => {
+    session.type("/kcm check all");
+    await session.waitFor(
+      /^Check of all for @alice: 1 host, 1 with updates pending, 0 with problems$/,
+    );
+    await session.waitFor(
+      /demo-1 \(standalone\) KCM 2\.23\.1-1\.el8: 9 pending → 2\.24\.1-1\.el8$/,
+    );
+
+    session.type("/kcm upgrade demo-1");
+    const [, id] = await session.waitFor(/\(to decide: "as bob: approve (r-[a-z0-9]+)"/);
+    session.type(`as carol: approve ${id}`);
+    await session.waitFor(/\(only carol\) only approvers can approve this upgrade/);
+    session.type("approve");
+    await session.waitFor(/\(only alice\) .*nobody approves their own request/);
+    session.type(`as bob: approve ${id}`);
+    await session.waitFor(new RegExp(`↳ \\[${id}\\] Approved by @bob`));
+    await session.waitFor(new RegExp(`↳ \\[${id}\\] Upgraded 9 packages; downtime`), 60_000);
+    const thread = session.lines
+      .filter((l) => l.includes(`↳ [${id}] `))
+      .map((l) => /\] (✓|✗) (\w+)/.exec(l)?.[2]);
+    expect(thread.filter(Boolean)).toEqual([
+      "preflight",
+      "layout",
+      "prefetch",
+      "stop",
+      "upgrade",
+      "start",
+      "verify",
+    ]);
+    expect((await host.installed()).get("kcm-guacd")).toBe("2.24.1-1.el8");
+
+    session.child.stdin?.end();
+    expect(await session.exited).toBe(0);
+  });
+});
