@@ -1,0 +1,20 @@
+# kcm-chatops: one image for the bot and the worker (compose chooses the command).
+# Build: docker build -t kcm-chatops .
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY workers ./workers
+RUN npm run build && npm prune --omit=dev
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# The inventory and the SSH key are mounted read-only at run time (see docker-compose.yml).
+USER node
+CMD ["node", "dist/src/bot.js"]
