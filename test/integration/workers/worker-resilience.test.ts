@@ -59,6 +59,37 @@ describeLabWithRedis("workers that die, stop, or share a host", (redisUrl) => {
     expect(started).toHaveLength(1);
   });
 
+  it("two worker processes share one Redis and one fleet: every host upgraded once, the work spread", async () => {
+    const made = await Promise.all(
+      ["a", "b", "c", "d"].map((n) =>
+        createLabHost({ name: `fleet-${n}`, release: "2.23.1", publish: ["2.24.1"] }),
+      ),
+    );
+    const h = await setUp(...made);
+    await Promise.all(made.map((host) => host.fault("slow-upgrade", 1)));
+    for (const host of made) await h.enqueue(`req-${host.name}`, host, await h.planFor(host));
+    const [one, two] = await Promise.all([
+      h.startWorker({ KCM_WORKER_CONCURRENCY: "1" }),
+      h.startWorker({ KCM_WORKER_CONCURRENCY: "1" }),
+    ]);
+    const jobs = await Promise.all(made.map((host) => h.finished(`req-${host.name}`)));
+    expect(jobs.map((j) => j.returnvalue.kind)).toEqual([
+      "upgraded",
+      "upgraded",
+      "upgraded",
+      "upgraded",
+    ]);
+    for (const host of made) {
+      expect((await host.installed()).get("kcm-guacd")).toBe("2.24.1-1.el8");
+      expect(await lastTransaction(host)).toBe(2);
+    }
+    const done = (w: typeof one) =>
+      w.lines.filter((l) => /^job req-fleet-\w completed$/.test(l)).length;
+    expect(done(one) + done(two)).toBe(4);
+    expect(done(one)).toBeGreaterThan(0);
+    expect(done(two)).toBeGreaterThan(0);
+  });
+
   it("two jobs for one host at once: one runs, the other waits for the host", async () => {
     const host = await createLabHost({ name: "shared", release: "2.23.1", publish: ["2.24.1"] });
     const h = await setUp(host);
