@@ -1,9 +1,14 @@
 #!/usr/bin/env node
+import { once } from "node:events";
 import { main } from "./main.js";
 
 main(process.argv.slice(2), {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
+  drain: () =>
+    process.stdout.writableNeedDrain
+      ? once(process.stdout, "drain").then(() => {})
+      : Promise.resolve(),
 }).then(
   (code) => {
     process.exitCode = code;

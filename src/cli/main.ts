@@ -2,18 +2,28 @@
  * kcm-chatops, the operators' command line. Uses the same code as the bot.
  *   kcm-chatops check <host|group|all> [--json] [--concurrency N] [--inventory FILE]
  *   kcm-chatops sudoers [--user NAME]
+ *   kcm-chatops keyscan <address> [--port N] [--timeout MS]
+ *   kcm-chatops doctor [--inventory FILE] [--json]
+ *   kcm-chatops audit export [--since ISO|--since-id ID] [--until ISO|--until-id ID]
+ *   kcm-chatops audit verify
  */
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config/config-error.js";
 import { readEnv } from "../config/read-env.js";
 import { sudoersLines } from "../kcm/commands.js";
+import { AUDIT_USAGE, runAudit } from "./run-audit.js";
 import { CHECK_USAGE, type CliOutput, runCheck } from "./run-check.js";
+import { DOCTOR_USAGE, runDoctor } from "./run-doctor.js";
+import { KEYSCAN_USAGE, runKeyscan } from "./run-keyscan.js";
 import { UsageError } from "./usage-error.js";
 
 const USAGE = [
   "usage:",
   `  ${CHECK_USAGE}`,
   "  kcm-chatops sudoers [--user NAME]   the sudoers lines the bot's account needs on each host",
+  `  ${KEYSCAN_USAGE}   the hostKey line to pin a host's SSH key`,
+  `  ${DOCTOR_USAGE}   checks the environment, Redis, Slack and every host`,
+  `  ${AUDIT_USAGE}`,
 ].join("\n");
 
 /** Runs the CLI with `argv` (without node and the script) and resolves to the exit code. */
@@ -23,6 +33,12 @@ export async function main(argv: string[], io: CliOutput): Promise<number> {
     switch (command) {
       case "check":
         return await runCheck(rest, readEnv(), io);
+      case "keyscan":
+        return await runKeyscan(rest, io);
+      case "doctor":
+        return await runDoctor(rest, () => readEnv(), io);
+      case "audit":
+        return await runAudit(rest, readEnv(), io);
       case "sudoers": {
         const { values } = parseArgs({
           args: rest,

@@ -10,10 +10,12 @@ import { UsageError } from "./usage-error.js";
 export const CHECK_USAGE =
   "kcm-chatops check <host|group|all> [--json] [--concurrency N] [--inventory FILE]";
 
-/** Where {@link runCheck} writes. */
+/** Where the CLI's commands write. */
 export interface CliOutput {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Resolves once what `out` wrote has been taken by the reader (long outputs wait for it). */
+  drain?: () => Promise<void>;
 }
 
 /**

@@ -171,14 +171,15 @@ export const RHEL_PROGRAMS: HostPrograms = {
 };
 
 /**
- * The sudoers lines that let `user` run the runbook's commands as root
- * without a password, and nothing else. In sudoers, `*` also matches spaces,
- * so `kcm-*` admits several package names (all starting with `kcm-`).
+ * The commands the bot runs as root, as sudoers names them (program paths
+ * from `programs`, patterns where arguments vary, no sudoers escapes). In
+ * sudoers, `*` also matches spaces, so `kcm-*` admits several package names
+ * (all starting with `kcm-`) and `[0-9]*` a transaction number.
  */
-export function sudoersLines(user: string, programs: HostPrograms = RHEL_PROGRAMS): string[] {
+export function sudoCommands(programs: HostPrograms = RHEL_PROGRAMS): string[] {
   const yum = `${programs.yum} --setopt=exit_on_lock=True`;
   const units = Object.values(LAYOUT_UNITS).map((u) => u.join(" "));
-  const commands = [
+  return [
     programs.true,
     `${yum} list updates ${KCM_PACKAGE_GLOB}`,
     `${yum} upgrade -y --downloadonly ${KCM_PACKAGE_GLOB}`,
@@ -187,13 +188,28 @@ export function sudoersLines(user: string, programs: HostPrograms = RHEL_PROGRAM
     `${yum} history undo -y [0-9]*`,
     ...["stop", "start"].flatMap((verb) => units.map((u) => `${programs.systemctl} ${verb} ${u}`)),
   ];
-  const alias = `KCM_CHATOPS_${user.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
-  // sudoers(5): "=", ":", "," and backslashes in a command's arguments are escaped.
-  const escapeArgs = (command: string) => command.replace(/[=:,\\]/g, (c) => `\\${c}`);
+}
+
+/** A command as a sudoers file writes it: "=", ":", "," and backslashes in its arguments escaped (sudoers(5)). */
+export function escapeSudoersCommand(command: string): string {
+  return command.replace(/[=:,\\]/g, (c) => `\\${c}`);
+}
+
+/** The `Cmnd_Alias` name kcm-chatops uses for `user`'s commands. */
+function sudoersAlias(user: string): string {
+  return `KCM_CHATOPS_${user.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+}
+
+/**
+ * The sudoers lines that let `user` run the runbook's commands as root
+ * without a password, and nothing else (see {@link sudoCommands}).
+ */
+export function sudoersLines(user: string, programs: HostPrograms = RHEL_PROGRAMS): string[] {
+  const alias = sudoersAlias(user);
   return [
     // RHEL 7 ships "Defaults requiretty", which refuses sudo over SSH without a terminal.
     `Defaults:${user} !requiretty`,
-    `Cmnd_Alias ${alias} = ${commands.map(escapeArgs).join(", \\\n    ")}`,
+    `Cmnd_Alias ${alias} = ${sudoCommands(programs).map(escapeSudoersCommand).join(", \\\n    ")}`,
     `${user} ALL=(root) NOPASSWD: ${alias}`,
   ];
 }

@@ -1,34 +1,94 @@
 import type { Redis } from "ioredis";
 import type { AuditEvent, AuditLog } from "../runbook/runbook-ports.js";
+import { AUDIT_GENESIS, auditHash, CHAIN_FIELDS } from "./audit-chain.js";
 import type { StoreKeys } from "./store-keys.js";
+
+// Compare-and-append: the entry joins the chain only if the stream's last
+// entry still has the hash it was computed on (an entry without one, or an
+// empty stream, counts as the genesis). One script, so appenders in several
+// processes cannot both chain onto the same entry.
+// ARGV: expected prev, genesis, then the entry's fields (prev and hash last).
+const APPEND = `
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+local head = ARGV[2]
+if last[1] then
+  local fields = last[1][2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'hash' then head = fields[i + 1] end
+  end
+end
+if head ~= ARGV[1] then return {0, head} end
+return {1, redis.call('XADD', KEYS[1], '*', unpack(ARGV, 3))}`;
+
+/** How often an append recomputes its hash after losing a race before it gives up. */
+const MAX_ATTEMPTS = 1000;
 
 /**
  * The audit stream: one Redis stream entry per state change (who, what,
  * when, host, step, exit code), so the record never depends on chat
- * messages being delivered.
+ * messages being delivered. Entries are hash-chained (see `audit-chain.ts`):
+ * `kcm-chatops audit verify` finds an entry edited, deleted or inserted.
  */
 export class RedisAuditLog implements AuditLog {
+  /** The chain's head as this process last saw it; a wrong guess costs one round trip. */
+  private head: string | undefined;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: StoreKeys,
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Appends `event`, with `when`, to the chain. */
   async append(event: AuditEvent): Promise<void> {
-    const fields: string[] = ["when", new Date(this.now()).toISOString()];
-    for (const [key, value] of Object.entries(event)) {
-      if (value !== undefined) fields.push(key, value === null ? "null" : String(value));
-    }
-    await this.redis.xadd(this.keys.audit, "*", ...fields);
+    await this.appendEntry(event);
   }
 
-  /** Every entry, oldest first, as field maps with the stream id. */
+  /** {@link append}, resolving to the new entry's stream id and hash. */
+  async appendEntry(event: AuditEvent): Promise<{ id: string; hash: string }> {
+    const fields: [string, string][] = [["when", new Date(this.now()).toISOString()]];
+    for (const [key, value] of Object.entries(event)) {
+      if (value === undefined) continue;
+      if (CHAIN_FIELDS.includes(key)) throw new Error(`audit: "${key}" is the chain's own field`);
+      fields.push([key, value === null ? "null" : String(value)]);
+    }
+    let prev = this.head ?? AUDIT_GENESIS;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const hash = auditHash(prev, fields);
+      const [appended, value] = (await this.redis.eval(
+        APPEND,
+        1,
+        this.keys.audit,
+        prev,
+        AUDIT_GENESIS,
+        ...fields.flat(),
+        "prev",
+        prev,
+        "hash",
+        hash,
+      )) as [number, string];
+      if (appended === 1) {
+        this.head = hash;
+        return { id: value, hash };
+      }
+      prev = value;
+    }
+    throw new Error(`audit: ${MAX_ATTEMPTS} appenders in a row got in first; giving up`);
+  }
+
+  /**
+   * Every entry, oldest first, as field maps with the stream id: the
+   * event's fields only (the chain's `prev` and `hash` are for `audit
+   * verify` and `audit export`).
+   */
   async read(count = 10_000): Promise<Record<string, string>[]> {
     const entries = await this.redis.xrange(this.keys.audit, "-", "+", "COUNT", count);
     return entries.map(([id, flat]) => {
       const record: Record<string, string> = { id };
-      for (let i = 0; i + 1 < flat.length; i += 2)
-        record[flat[i] as string] = flat[i + 1] as string;
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const name = flat[i] as string;
+        if (!CHAIN_FIELDS.includes(name)) record[name] = flat[i + 1] as string;
+      }
       return record;
     });
   }
