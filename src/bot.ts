@@ -8,26 +8,47 @@ import { Redis } from "ioredis";
 import { ConfigError } from "./config/config-error.js";
 import { loadInventory } from "./config/load-inventory.js";
 import { readEnv } from "./config/read-env.js";
+import { createLogger } from "./observability/create-logger.js";
+import { posterLogSink } from "./observability/poster-log-sink.js";
+import { secretsOf } from "./observability/secrets-of.js";
+import { DashboardConfigError } from "./observability/start-dashboard.js";
+import { startObservability } from "./observability/start-observability.js";
 import { BotConfigError, startBot } from "./slack/start-bot.js";
 import { checkRedisPolicy } from "./store/check-redis-policy.js";
 
-const log = (line: string) => process.stdout.write(`${line}\n`);
+// JSON lines on stdout; the level and the secrets are known once the environment is read.
+let logger = createLogger({ name: "kcm-chatops" });
+const log = (line: string) => logger.info(line);
 
 async function main(): Promise<number> {
   const env = readEnv();
+  logger = createLogger({ name: "kcm-chatops", level: env.logLevel, secrets: secretsOf(env) });
   if (!env.redisUrl) {
-    log("kcm-chatops: REDIS_URL is not set");
+    logger.error("kcm-chatops: REDIS_URL is not set");
     return 2;
   }
   const inventory = await loadInventory(env.inventoryPath);
   const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
   const policy = await checkRedisPolicy(redis);
   if (!policy.ok) {
-    log(`kcm-chatops: refusing to start: ${policy.message}`);
+    logger.error(`kcm-chatops: refusing to start: ${policy.message}`);
     await redis.quit();
     return 1;
   }
-  const bot = await startBot(env, inventory, redis, log).catch(async (error: unknown) => {
+  const observability = await startObservability({
+    env,
+    redis,
+    metricsPort: env.botMetricsPort,
+    dashboard: true,
+    log: (line) => log(`kcm-chatops: ${line}`),
+  }).catch(async (error: unknown) => {
+    await redis.quit();
+    throw error;
+  });
+  const bot = await startBot(env, inventory, redis, log, {
+    posterLog: posterLogSink(logger, observability.metrics),
+  }).catch(async (error: unknown) => {
+    await observability.close();
     await redis.quit();
     throw error;
   });
@@ -37,6 +58,7 @@ async function main(): Promise<number> {
   });
   log("kcm-chatops: stopping");
   await bot.stop();
+  await observability.close();
   await redis.quit();
   return 0;
 }
@@ -46,12 +68,16 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const known = error instanceof ConfigError || error instanceof BotConfigError;
-    log(
-      known
-        ? (error as Error).message
-        : `kcm-chatops: ${error instanceof Error ? error.stack : String(error)}`,
-    );
+    const known =
+      error instanceof ConfigError ||
+      error instanceof BotConfigError ||
+      error instanceof DashboardConfigError;
+    if (known) logger.fatal(error.message);
+    else
+      logger.fatal(
+        { err: error },
+        `kcm-chatops: ${error instanceof Error ? error.message : error}`,
+      );
     process.exitCode = known ? 2 : 1;
   },
 );

@@ -12,11 +12,19 @@ import { ConfigError } from "../src/config/config-error.js";
 import type { Inventory } from "../src/config/inventory-schema.js";
 import { loadInventory } from "../src/config/load-inventory.js";
 import { type AppEnv, readEnv } from "../src/config/read-env.js";
+import { createLogger } from "../src/observability/create-logger.js";
+import { posterLogSink } from "../src/observability/poster-log-sink.js";
+import { secretsOf } from "../src/observability/secrets-of.js";
+import { startObservability } from "../src/observability/start-observability.js";
 import { taskProcessor } from "../src/queue/process-task.js";
 import { upgradeProcessor } from "../src/queue/process-upgrade-job.js";
 import { bullPrefix, UPGRADE_QUEUE } from "../src/queue/queue-names.js";
 import { TASK_QUEUE } from "../src/queue/task-schemas.js";
-import { createPosterClient, createSlackPoster } from "../src/slack/poster/index.js";
+import {
+  createPosterClient,
+  createSlackPoster,
+  type PosterLogEntry,
+} from "../src/slack/poster/index.js";
 import { posterPrefix } from "../src/slack/poster-prefix.js";
 import { slackReporter } from "../src/slack/slack-reporter.js";
 import { checkRedisPolicy } from "../src/store/check-redis-policy.js";
@@ -24,19 +32,22 @@ import { RequestStore } from "../src/store/request-store.js";
 import type { StoreKeys } from "../src/store/store-keys.js";
 import { storeKeys } from "../src/store/store-keys.js";
 
-const log = (line: string) => process.stdout.write(`${line}\n`);
+// JSON lines on stdout; the level and the secrets are known once the environment is read.
+let logger = createLogger({ name: "upgrade-worker" });
+const log = (line: string) => logger.info(line);
 
 async function main(): Promise<number> {
   const env = readEnv();
+  logger = createLogger({ name: "upgrade-worker", level: env.logLevel, secrets: secretsOf(env) });
   if (!env.redisUrl) {
-    log("upgrade-worker: REDIS_URL is not set; point it at the Redis the bot uses");
+    logger.error("upgrade-worker: REDIS_URL is not set; point it at the Redis the bot uses");
     return 2;
   }
   // BullMQ needs maxRetriesPerRequest: null, or a Redis hiccup fails jobs.
   const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
   const policy = await checkRedisPolicy(redis);
   if (!policy.ok) {
-    log(`upgrade-worker: refusing to start: ${policy.message}`);
+    logger.error(`upgrade-worker: refusing to start: ${policy.message}`);
     await redis.quit();
     return 1;
   }
@@ -47,7 +58,19 @@ async function main(): Promise<number> {
   const workerId = `${hostname()}:${process.pid}`;
   const hosts = new Map(inventory.hosts.map((h) => [h.name, h]));
   const keys = storeKeys(env.redisPrefix);
-  const slack = slackSide(env, inventory, redis, keys);
+  const workers: Worker[] = [];
+  const observability = await startObservability({
+    env,
+    redis,
+    metricsPort: env.metricsPort,
+    workers,
+    log: (line) => log(`upgrade-worker: ${line}`),
+  }).catch(async (error: unknown) => {
+    await redis.quit();
+    throw error;
+  });
+  const { metrics } = observability;
+  const slack = slackSide(env, inventory, redis, keys, posterLogSink(logger, metrics));
   const worker = new Worker(
     UPGRADE_QUEUE,
     upgradeProcessor({
@@ -56,7 +79,7 @@ async function main(): Promise<number> {
       workerId,
       env,
       host: (name) => hosts.get(name),
-      reporter: slack?.reporter ?? consoleReporter(log),
+      reporter: metrics.reporter(slack?.reporter ?? consoleReporter(log)),
       ...(slack
         ? { isCancelled: async (id: string) => (await slack.store.get(id))?.state === "cancelled" }
         : {}),
@@ -81,10 +104,15 @@ async function main(): Promise<number> {
         stalledInterval: env.stalledIntervalMs,
       })
     : undefined;
-  tasks?.on("failed", (job, error) => log(`task ${job?.id} failed: ${error.message}`));
-  worker.on("failed", (job, error) => log(`job ${job?.id} failed: ${error.message}`));
-  worker.on("completed", (job) => log(`job ${job.id} completed`));
-  worker.on("error", (error) => log(`worker error: ${error.message}`));
+  workers.push(worker, ...(tasks ? [tasks] : []));
+  tasks?.on("failed", (job, error) =>
+    logger.warn({ job: job?.id, err: error }, `task ${job?.id} failed: ${error.message}`),
+  );
+  worker.on("failed", (job, error) =>
+    logger.warn({ job: job?.id, err: error }, `job ${job?.id} failed: ${error.message}`),
+  );
+  worker.on("completed", (job) => logger.info({ job: job.id }, `job ${job.id} completed`));
+  worker.on("error", (error) => logger.error({ err: error }, `worker error: ${error.message}`));
   await worker.waitUntilReady();
   log(
     `upgrade-worker ${workerId} ready (${inventory.hosts.length} hosts, concurrency ${env.workerConcurrency})`,
@@ -99,6 +127,7 @@ async function main(): Promise<number> {
     process.once("SIGINT", () => stop("SIGINT"));
   });
   await Promise.all([worker.close(), tasks?.close(), slack?.close()]);
+  await observability.close();
   await redis.quit();
   log("upgrade-worker: stopped");
   return 0;
@@ -109,11 +138,18 @@ async function main(): Promise<number> {
  * into each request's thread and runs the bot's tasks; it only queues
  * messages (in Redis): the bot process delivers them.
  */
-function slackSide(env: AppEnv, inventory: Inventory, redis: Redis, keys: StoreKeys) {
+function slackSide(
+  env: AppEnv,
+  inventory: Inventory,
+  redis: Redis,
+  keys: StoreKeys,
+  posterLog: (entry: PosterLogEntry) => void,
+) {
   if (!env.slackBotToken || !inventory.slack) return undefined;
   const poster = createSlackPoster({
     redis,
     prefix: posterPrefix(env.redisPrefix),
+    log: posterLog,
     client: createPosterClient(
       env.slackBotToken,
       env.slackApiUrl ? { slackApiUrl: env.slackApiUrl } : {},
@@ -151,11 +187,12 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    log(
-      error instanceof ConfigError
-        ? error.message
-        : `upgrade-worker: ${error instanceof Error ? error.stack : error}`,
-    );
+    if (error instanceof ConfigError) logger.fatal(error.message);
+    else
+      logger.fatal(
+        { err: error },
+        `upgrade-worker: ${error instanceof Error ? error.message : error}`,
+      );
     process.exitCode = error instanceof ConfigError ? 2 : 1;
   },
 );

@@ -1,6 +1,11 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 import { ConfigError } from "./config-error.js";
 import { describeValue } from "./flatten-zod-issues.js";
+
+/** Log levels, most severe first; `silent` writes nothing. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Settings from the environment: paths and secrets, never inventory data. */
 export interface AppEnv {
@@ -72,6 +77,21 @@ export interface AppEnv {
   slackSigningSecret?: string;
   /** Another Slack Web API base URL (`SLACK_API_URL`), e.g. a proxy; tests point it at a local server. */
   slackApiUrl?: string;
+  /** The least severe level logged (`KCM_LOG_LEVEL`): fatal, error, warn, info, debug, trace or silent. @defaultValue "info" */
+  logLevel: LogLevel;
+  /** The worker's `/healthz` and `/metrics` port (`KCM_METRICS_PORT`); unset: no such server. */
+  metricsPort?: number;
+  /** The bot's `/healthz` and `/metrics` port (`KCM_BOT_METRICS_PORT`); unset: no such server. */
+  botMetricsPort?: number;
+  /** The address the metrics servers listen on (`KCM_METRICS_HOST`). @defaultValue "127.0.0.1" */
+  metricsHost: string;
+  /** The bot's queue dashboard port (`KCM_DASHBOARD_PORT`); unset: no dashboard. */
+  dashboardPort?: number;
+  /** The address the dashboard listens on (`KCM_DASHBOARD_HOST`). @defaultValue "127.0.0.1" */
+  dashboardHost: string;
+  /** The dashboard's login (`KCM_DASHBOARD_USER`, `KCM_DASHBOARD_PASSWORD`); it is never served without both. */
+  dashboardUser?: string;
+  dashboardPassword?: string;
 }
 
 /** An unset or empty variable: both mean "use the default" (as in env files). */
@@ -79,14 +99,14 @@ const unset = (value: string | undefined): value is undefined | "" =>
   value === undefined || value === "";
 
 /** A whole number in a range; only digits, so "1.5", "1e3", " 8" and "0x10" are refused. */
-function wholeNumber(min: number, max: number, fallback: number) {
+function wholeNumber<F extends number | undefined>(min: number, max: number, fallback: F) {
   return z
     .string()
     .optional()
     .transform((text, context) => {
       if (unset(text)) return fallback;
       const value = /^\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
-      if (value >= min && value <= max) return value;
+      if (value >= min && value <= max) return value as number | F;
       const message = `expected a whole number from ${min} to ${max}, got ${describeValue(text)}`;
       context.addIssue({ code: "custom", message });
       return z.NEVER;
@@ -132,6 +152,25 @@ const envSchema = z
       .refine((text) => unset(text) || /^https?:\/\/.+\/$/.test(text), {
         message: "expected an http(s) URL ending in /",
       }),
+    KCM_LOG_LEVEL: z
+      .string()
+      .optional()
+      .refine((text) => unset(text) || (LOG_LEVELS as readonly string[]).includes(text), {
+        message: `expected one of ${LOG_LEVELS.join(", ")}`,
+      })
+      .transform((text) => (unset(text) ? "info" : (text as LogLevel))),
+    KCM_METRICS_PORT: wholeNumber(1, 65535, undefined),
+    KCM_BOT_METRICS_PORT: wholeNumber(1, 65535, undefined),
+    KCM_METRICS_HOST: listenAddress(),
+    KCM_DASHBOARD_PORT: wholeNumber(1, 65535, undefined),
+    KCM_DASHBOARD_HOST: listenAddress(),
+    KCM_DASHBOARD_USER: z
+      .string()
+      .optional()
+      .refine((text) => unset(text) || /^[^:\s]{1,64}$/.test(text), {
+        message: "expected 1 to 64 characters, without ':' or spaces",
+      }),
+    KCM_DASHBOARD_PASSWORD: secret(/^.{8,}$/, "at least 8 characters"),
     // The value is never echoed: it may hold a password.
     REDIS_URL: z
       .string()
@@ -160,6 +199,18 @@ const envSchema = z
       ...(unset(env.SLACK_APP_TOKEN) ? {} : { slackAppToken: env.SLACK_APP_TOKEN }),
       ...(unset(env.SLACK_SIGNING_SECRET) ? {} : { slackSigningSecret: env.SLACK_SIGNING_SECRET }),
       ...(unset(env.SLACK_API_URL) ? {} : { slackApiUrl: env.SLACK_API_URL }),
+      logLevel: env.KCM_LOG_LEVEL,
+      ...(env.KCM_METRICS_PORT === undefined ? {} : { metricsPort: env.KCM_METRICS_PORT }),
+      ...(env.KCM_BOT_METRICS_PORT === undefined
+        ? {}
+        : { botMetricsPort: env.KCM_BOT_METRICS_PORT }),
+      metricsHost: env.KCM_METRICS_HOST,
+      ...(env.KCM_DASHBOARD_PORT === undefined ? {} : { dashboardPort: env.KCM_DASHBOARD_PORT }),
+      dashboardHost: env.KCM_DASHBOARD_HOST,
+      ...(unset(env.KCM_DASHBOARD_USER) ? {} : { dashboardUser: env.KCM_DASHBOARD_USER }),
+      ...(unset(env.KCM_DASHBOARD_PASSWORD)
+        ? {}
+        : { dashboardPassword: env.KCM_DASHBOARD_PASSWORD }),
     }),
   );
 
@@ -186,6 +237,21 @@ function secret(form: RegExp, what: string) {
     .refine((text) => unset(text) || form.test(text), {
       message: `expected ${what}; the value is not shown`,
     });
+}
+
+/** An address to listen on: an IP address or a host name. @defaultValue "127.0.0.1" (this machine only) */
+function listenAddress() {
+  return z
+    .string()
+    .optional()
+    .refine(
+      (text) =>
+        unset(text) || isIP(text) !== 0 || /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})$/.test(text),
+      {
+        message: "expected an IP address or a host name",
+      },
+    )
+    .transform((text) => (unset(text) ? "127.0.0.1" : text));
 }
 
 function isRedisUrl(text: string): boolean {

@@ -9,7 +9,7 @@ import { RedisAuditLog } from "../store/redis-audit-log.js";
 import { RequestStore } from "../store/request-store.js";
 import { storeKeys } from "../store/store-keys.js";
 import { createSlackApp } from "./create-slack-app.js";
-import { createPosterClient, createSlackPoster } from "./poster/index.js";
+import { createPosterClient, createSlackPoster, type PosterLogEntry } from "./poster/index.js";
 import { posterPrefix } from "./poster-prefix.js";
 import { resolveApprovers } from "./resolve-approvers.js";
 
@@ -27,13 +27,15 @@ export class BotConfigError extends Error {
 /**
  * Starts the Slack side: the Bolt app (Socket Mode or HTTP), the poster that
  * delivers everything queued for Slack, and the approvers (refreshed every 10
- * minutes from their user groups).
+ * minutes from their user groups). The poster's entries go to `options.posterLog`
+ * (by default, a `log` line each).
  */
 export async function startBot(
   env: AppEnv,
   inventory: Inventory,
   redis: Redis,
   log: (line: string) => void,
+  options: { posterLog?: (entry: PosterLogEntry) => void } = {},
 ): Promise<RunningBot> {
   const slack = inventory.slack;
   if (!slack)
@@ -70,7 +72,7 @@ export async function startBot(
     redis,
     prefix: posterPrefix(env.redisPrefix),
     client,
-    log: (entry) => log(`slack poster: ${JSON.stringify(entry)}`),
+    log: options.posterLog ?? ((entry) => log(`slack poster: ${JSON.stringify(entry)}`)),
   });
   const connectionOptions = { connection: redis, prefix: bullPrefix(env.redisPrefix) };
   const tasks = new Queue(TASK_QUEUE, connectionOptions);

@@ -28,6 +28,22 @@ export interface WorkerProcess {
 }
 
 /**
+ * The messages of a worker's log, in order: the `msg` of each JSON line (the
+ * worker logs JSON lines), any other line as it is.
+ */
+export function messagesOf(worker: WorkerProcess): string[] {
+  return worker.lines.map((line) => {
+    if (!line.startsWith("{")) return line;
+    try {
+      const { msg } = JSON.parse(line) as { msg?: unknown };
+      return typeof msg === "string" ? msg : line;
+    } catch {
+      return line;
+    }
+  });
+}
+
+/**
  * Runs upgrade jobs against lab hosts with real worker processes, a real
  * queue in the tests' Redis under a prefix of its own, and an inventory of
  * the given hosts.

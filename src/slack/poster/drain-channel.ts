@@ -135,6 +135,7 @@ function settle(
       event: "retrying",
       channel,
       ...(what === "post" && state.id !== undefined ? { intent: state.id } : {}),
+      failure: delivery.failure.kind,
       reason: `${what} failed (${delivery.failure.kind}: ${delivery.failure.reason}); attempt ${state.attempts}, next in ${delay} ms`,
     });
   }

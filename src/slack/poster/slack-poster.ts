@@ -1,4 +1,5 @@
 import type { types } from "@slack/bolt";
+import type { SlackFailure } from "./classify-slack-failure.js";
 
 /**
  * What a message says: `text` is always required (Slack shows it in
@@ -89,6 +90,8 @@ export interface PosterLogEntry {
   channel?: string;
   intent?: string;
   key?: string;
+  /** With `retrying`: what kind of failure is retried (`rate-limited` is Slack's 429). */
+  failure?: SlackFailure["kind"];
   reason: string;
 }
 

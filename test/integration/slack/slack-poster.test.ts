@@ -117,6 +117,10 @@ describeWithRedis("the Slack poster: order, pace, coalescing, failures", (redisU
     expect((retried?.at ?? 0) - (limited?.at ?? 0)).toBeGreaterThanOrEqual(2000);
     expect(h.fake.messages(OPS).map((m) => m.text)).toEqual(["one", "two", "three"]);
     expect(h.fake.callsTo("conversations.history")).toHaveLength(0); // a 429 is "not taken"
+    // The log entry says what kind of failure is retried (what the metrics count).
+    expect(h.logs.filter((l) => l.event === "retrying")).toMatchObject([
+      { failure: "rate-limited", channel: OPS },
+    ]);
   });
 
   it("rides out 3 s of HTTP 500s: every message arrives afterwards, in order, once", async () => {

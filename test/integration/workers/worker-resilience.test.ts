@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterEach, expect, it } from "vitest";
 import { createLabHost, type LabHost } from "../../lab/lab.js";
 import { describeLabWithRedis } from "../../support/describe-lab-with-redis.js";
-import { UpgradeHarness } from "../../support/worker-harness.js";
+import { messagesOf, UpgradeHarness } from "../../support/worker-harness.js";
 
 /** Upgrade transactions in the host's yum history (the lab's install is transaction 1). */
 async function lastTransaction(host: LabHost): Promise<number> {
@@ -84,7 +84,7 @@ describeLabWithRedis("workers that die, stop, or share a host", (redisUrl) => {
       expect(await lastTransaction(host)).toBe(2);
     }
     const done = (w: typeof one) =>
-      w.lines.filter((l) => /^job req-fleet-\w completed$/.test(l)).length;
+      messagesOf(w).filter((l) => /^job req-fleet-\w completed$/.test(l)).length;
     expect(done(one) + done(two)).toBe(4);
     expect(done(one)).toBeGreaterThan(0);
     expect(done(two)).toBeGreaterThan(0);
@@ -141,7 +141,7 @@ describeLabWithRedis("workers that die, stop, or share a host", (redisUrl) => {
     expect(await (await h.queue.getJob("req-after"))?.getState()).toBe("waiting");
     const order = worker.lines.findIndex((l) => l.includes("job req-term completed"));
     expect(order).toBeGreaterThan(worker.lines.findIndex((l) => l.includes("SIGTERM")));
-    expect(worker.lines.at(-1)).toBe("upgrade-worker: stopped");
+    expect(messagesOf(worker).at(-1)).toBe("upgrade-worker: stopped");
   });
 });
 

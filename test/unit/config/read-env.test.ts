@@ -29,8 +29,13 @@ describe("readEnv", () => {
       busyRetryMs: 15_000,
       slackMode: "socket",
       httpPort: 3000,
+      logLevel: "info",
+      metricsHost: "127.0.0.1",
+      dashboardHost: "127.0.0.1",
     });
     expect(readEnv({})).not.toHaveProperty("redisUrl");
+    expect(readEnv({})).not.toHaveProperty("metricsPort");
+    expect(readEnv({})).not.toHaveProperty("dashboardPort");
   });
 
   it("treats an empty variable as unset", () => {
@@ -71,7 +76,69 @@ describe("readEnv", () => {
       busyRetryMs: 250,
       slackMode: "socket",
       httpPort: 3000,
+      logLevel: "info",
+      metricsHost: "127.0.0.1",
+      dashboardHost: "127.0.0.1",
     });
+  });
+
+  it("reads the logging, metrics and dashboard settings", () => {
+    expect(
+      readEnv({
+        KCM_LOG_LEVEL: "debug",
+        KCM_METRICS_PORT: "9464",
+        KCM_BOT_METRICS_PORT: "9465",
+        KCM_METRICS_HOST: "0.0.0.0",
+        KCM_DASHBOARD_PORT: "3100",
+        KCM_DASHBOARD_HOST: "::1",
+        KCM_DASHBOARD_USER: "ops",
+        KCM_DASHBOARD_PASSWORD: "correct horse battery",
+      }),
+    ).toMatchObject({
+      logLevel: "debug",
+      metricsPort: 9464,
+      botMetricsPort: 9465,
+      metricsHost: "0.0.0.0",
+      dashboardPort: 3100,
+      dashboardHost: "::1",
+      dashboardUser: "ops",
+      dashboardPassword: "correct horse battery",
+    });
+    expect(readEnv({ KCM_METRICS_HOST: "metrics.internal" }).metricsHost).toBe("metrics.internal");
+  });
+
+  it("refuses bad logging, metrics and dashboard settings, never echoing the password", () => {
+    const error = envError({
+      KCM_LOG_LEVEL: "verbose",
+      KCM_METRICS_PORT: "0",
+      KCM_BOT_METRICS_PORT: "65536",
+      KCM_METRICS_HOST: "not a host",
+      KCM_DASHBOARD_PORT: "http",
+      KCM_DASHBOARD_USER: "ops:admin",
+      KCM_DASHBOARD_PASSWORD: "short",
+    });
+    expect(error.issues).toEqual([
+      {
+        path: "KCM_LOG_LEVEL",
+        message: "expected one of fatal, error, warn, info, debug, trace, silent",
+      },
+      { path: "KCM_METRICS_PORT", message: 'expected a whole number from 1 to 65535, got "0"' },
+      {
+        path: "KCM_BOT_METRICS_PORT",
+        message: 'expected a whole number from 1 to 65535, got "65536"',
+      },
+      { path: "KCM_METRICS_HOST", message: "expected an IP address or a host name" },
+      {
+        path: "KCM_DASHBOARD_PORT",
+        message: 'expected a whole number from 1 to 65535, got "http"',
+      },
+      { path: "KCM_DASHBOARD_USER", message: "expected 1 to 64 characters, without ':' or spaces" },
+      {
+        path: "KCM_DASHBOARD_PASSWORD",
+        message: "expected at least 8 characters; the value is not shown",
+      },
+    ]);
+    expect(error.message).not.toContain("short");
   });
 
   it("reads the Slack settings, and never echoes a secret in its complaints", () => {
