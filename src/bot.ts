@@ -65,7 +65,9 @@ async function main(): Promise<number> {
 
 main().then(
   (code) => {
-    process.exitCode = code;
+    // Everything is stopped; what is left (the Slack client's retry timers
+    // while Slack is unreachable) must not keep the process alive.
+    process.exit(code);
   },
   (error: unknown) => {
     const known =

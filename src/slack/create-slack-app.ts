@@ -22,7 +22,12 @@ export function createSlackApp(
   const common = {
     token: connection.botToken,
     logLevel: LogLevel.WARN,
-    ...(options.slackApiUrl ? { clientOptions: { slackApiUrl: options.slackApiUrl } } : {}),
+    // A few retries, not the WebClient's default of ten over half an hour:
+    // what the app's own client does (authorize) is answered again on the next request.
+    clientOptions: {
+      retryConfig: { retries: 2 },
+      ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
+    },
   };
   const app =
     connection.mode === "socket"

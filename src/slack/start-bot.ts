@@ -13,6 +13,30 @@ import { createPosterClient, createSlackPoster, type PosterLogEntry } from "./po
 import { posterPrefix } from "./poster-prefix.js";
 import { resolveApprovers } from "./resolve-approvers.js";
 
+/**
+ * Refuses a token Slack refuses (a typo, a revoked token): the bot could do
+ * nothing with it. Slack unreachable is only a warning: the bot starts, and
+ * what it says waits in its queues.
+ */
+async function verifyToken(
+  client: { auth: { test(): Promise<{ ok?: boolean; user?: string; team?: string }> } },
+  log: (line: string) => void,
+): Promise<void> {
+  try {
+    const answer = await client.auth.test();
+    log(`slack: signed in as ${answer.user ?? "?"} in ${answer.team ?? "?"}`);
+  } catch (error) {
+    const code = (error as { data?: { error?: string } }).data?.error;
+    if (code)
+      throw new BotConfigError(
+        `Slack refused SLACK_BOT_TOKEN (${code}): copy the Bot User OAuth Token again`,
+      );
+    log(
+      `slack: cannot reach Slack yet (${error instanceof Error ? error.message : String(error)}); starting anyway`,
+    );
+  }
+}
+
 /** A running bot, to stop in order. */
 export interface RunningBot {
   stop(): Promise<void>;
@@ -77,6 +101,7 @@ export async function startBot(
   const connectionOptions = { connection: redis, prefix: bullPrefix(env.redisPrefix) };
   const tasks = new Queue(TASK_QUEUE, connectionOptions);
   const upgrades = new Queue(UPGRADE_QUEUE, connectionOptions);
+  await verifyToken(client, log);
   let resolved = await resolveApprovers(client, slack, new Map(), log);
   const refresh = setInterval(async () => {
     resolved = await resolveApprovers(client, slack, resolved.groups, log);
