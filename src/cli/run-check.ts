@@ -49,17 +49,7 @@ export async function runCheck(args: string[], env: AppEnv, io: CliOutput): Prom
       target.suggestions.length > 0 ? ` (did you mean ${target.suggestions.join(", ")}?)` : "";
     throw new UsageError(`no host or group "${target.target}" in ${inventory.source}${hint}`);
   }
-  const connect = sshConnector(
-    target.hosts.map((h) => ({
-      name: h.name,
-      address: h.address,
-      port: h.port,
-      user: h.user,
-      privateKeyPath: h.privateKeyPath,
-      hostKey: h.hostKey,
-    })),
-    { connectTimeoutMs: env.sshConnectTimeoutMs },
-  );
+  const connect = sshConnector(target.hosts, { connectTimeoutMs: env.sshConnectTimeoutMs });
   let done = 0;
   const checks = await checkFleet(target.hosts, {
     connect,

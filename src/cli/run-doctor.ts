@@ -42,26 +42,15 @@ function describeInventory(inventory: Inventory): string {
 }
 
 function checkHost(host: HostConfig, env: AppEnv): Promise<Finding[]> {
-  const target = {
-    name: host.name,
-    address: host.address,
-    port: host.port,
-    user: host.user,
-    privateKeyPath: host.privateKeyPath,
-    hostKey: host.hostKey,
-  };
-  return inspectHostAccess(
-    { ...target, layout: host.layout },
-    {
-      scanKey: () =>
-        scanHostKey(
-          { address: host.address, port: host.port, name: host.name },
-          { timeoutMs: env.sshConnectTimeoutMs },
-        ),
-      connect: () => SshSession.open(target, { connectTimeoutMs: env.sshConnectTimeoutMs }),
-      commandTimeoutMs: env.checkCommandTimeoutMs,
-    },
-  );
+  return inspectHostAccess(host, {
+    scanKey: () =>
+      scanHostKey(
+        { address: host.address, port: host.port, name: host.name },
+        { timeoutMs: env.sshConnectTimeoutMs },
+      ),
+    connect: () => SshSession.open(host, { connectTimeoutMs: env.sshConnectTimeoutMs }),
+    commandTimeoutMs: env.checkCommandTimeoutMs,
+  });
 }
 
 /**

@@ -38,10 +38,9 @@ export interface TaskContext {
 /** BullMQ's processor for the task queue: plan (a new request), check, expire. */
 export function taskProcessor(ctx: TaskContext) {
   const now = ctx.now ?? (() => new Date());
-  const connect = sshConnector(
-    ctx.inventory.hosts.map((h) => ({ ...h, privateKeyPath: h.privateKeyPath })),
-    { connectTimeoutMs: ctx.env.sshConnectTimeoutMs },
-  );
+  const connect = sshConnector(ctx.inventory.hosts, {
+    connectTimeoutMs: ctx.env.sshConnectTimeoutMs,
+  });
   const tell = async (responseUrl: string | undefined, text: string) => {
     const problem = await respondEphemeral(responseUrl, text);
     if (problem) ctx.log?.(`could not answer the requester (${problem}): ${text}`);

@@ -76,17 +76,8 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
     try {
       const deps: RunbookDeps = {
         connect: () =>
-          SshSession.open(
-            {
-              name: host.name,
-              address: host.address,
-              port: host.port,
-              user: host.user,
-              privateKeyPath: host.privateKeyPath,
-              hostKey: host.hostKey,
-            },
-            { connectTimeoutMs: ctx.env.sshConnectTimeoutMs },
-          ),
+          // An inventory host is an SSH target: name, address, port, user, key, pinned host key.
+          SshSession.open(host, { connectTimeoutMs: ctx.env.sshConnectTimeoutMs }),
         journal: new RedisJournal(ctx.redis, ctx.keys, data.requestId, data.host, lock.token),
         reporter: ctx.reporter,
         audit: new RedisAuditLog(ctx.redis, ctx.keys),
