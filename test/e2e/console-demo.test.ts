@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createLabHost, type LabHost } from "../lab/lab.js";
-import { labInventoryYaml } from "../lab/lab-inventory.js";
+import { ALWAYS_OPEN_WINDOW, labInventoryYaml } from "../lab/lab-inventory.js";
 import { describeLabWithRedis } from "../support/describe-lab-with-redis.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -58,12 +58,7 @@ describeLabWithRedis("the console demo: the bot without Slack, from a terminal",
       path.join(dir, "inventory.yml"),
       labInventoryYaml([host], {
         windows: {
-          anytime: {
-            timeZone: "UTC",
-            days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-            start: "00:00",
-            durationMinutes: 1440,
-          },
+          anytime: ALWAYS_OPEN_WINDOW,
         },
         defaultWindow: "anytime",
         slack: { channels: ["C0CONSOLE1"], approvers: ["U0BOB"], requestExpiryMinutes: 60 },

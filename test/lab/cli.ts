@@ -26,7 +26,7 @@ import {
   type Release,
   startLabRepoServer,
 } from "./lab.js";
-import { labInventoryYaml } from "./lab-inventory.js";
+import { ALWAYS_OPEN_WINDOW, labInventoryYaml } from "./lab-inventory.js";
 import { labPaths } from "./lab-paths.js";
 
 function asRelease(value: string): Release {
@@ -63,12 +63,7 @@ async function writeLabInventory(): Promise<string> {
       groups: { lab: hosts.map((h) => h.name) },
       // A window that is always open, so a demo upgrade runs as soon as it is approved.
       windows: {
-        anytime: {
-          timeZone: "UTC",
-          days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-          start: "00:00",
-          durationMinutes: 1440,
-        },
+        anytime: ALWAYS_OPEN_WINDOW,
       },
       defaultWindow: "anytime",
       // The console demo's people: bob approves (see src/console/run-console.ts).

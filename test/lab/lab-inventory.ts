@@ -2,6 +2,14 @@ import { stringify } from "yaml";
 import type { LabHost } from "./lab-host.js";
 import { labPaths } from "./lab-paths.js";
 
+/** A maintenance window that is always open (every day, all day, UTC): `next-window` is now. */
+export const ALWAYS_OPEN_WINDOW = {
+  timeZone: "UTC",
+  days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+  start: "00:00",
+  durationMinutes: 1440,
+};
+
 /**
  * An inventory file (YAML, as an operator writes one) for lab hosts: their
  * addresses, accounts, the lab's client key and each host's pinned key.

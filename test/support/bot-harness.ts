@@ -4,7 +4,7 @@ import { loadInventory } from "../../src/config/load-inventory.js";
 import { readEnv } from "../../src/config/read-env.js";
 import { type RunningBot, startBot } from "../../src/slack/start-bot.js";
 import type { LabHost } from "../lab/lab.js";
-import { labInventoryYaml } from "../lab/lab-inventory.js";
+import { ALWAYS_OPEN_WINDOW, labInventoryYaml } from "../lab/lab-inventory.js";
 import type { FakeMessage } from "./fake-slack/fake-slack-types.js";
 import { type FakeSlack, startFakeSlack } from "./fake-slack/start-fake-slack.js";
 import { buttonClick, postSigned, slashCommand } from "./slack-signer.js";
@@ -44,12 +44,7 @@ export class BotHarness {
     readonly redisUrl: string,
     readonly hosts: LabHost[],
     /** The hosts' maintenance window. @defaultValue every day, all day, in UTC (`next-window` is now) */
-    readonly window: Record<string, unknown> = {
-      timeZone: "UTC",
-      days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-      start: "00:00",
-      durationMinutes: 1440,
-    },
+    readonly window: Record<string, unknown> = ALWAYS_OPEN_WINDOW,
   ) {}
 
   async start(options: { worker?: boolean } = {}): Promise<void> {
