@@ -100,25 +100,26 @@ export type Transition =
 /** The actor recorded for events nobody clicked: expiry and the job's progress. */
 export const BOT_ACTOR = "kcm-chatops";
 
-/** What a new request is made of; the rest comes from the policy and the clock. */
-export interface NewRequestInput {
-  /** Matches `REQUEST_ID`. */
-  id: string;
-  kind: "upgrade" | "rollback";
-  /** Matches `NAME_PATTERN`; the plan must be for this host. */
-  host: string;
-  plan: UpgradePlan;
-  /** Required for a rollback, absent for an upgrade. */
-  transactionId?: number;
-  requestedBy: string;
-  /** The chat channel the request was made in. */
-  channel: string;
-  when: WhenSpec;
+/**
+ * What a new request is made of (the id matches `REQUEST_ID`, the host
+ * `NAME_PATTERN` and the plan's host; `transactionId` for a rollback only);
+ * the rest comes from the policy and the clock.
+ */
+export type NewRequestInput = Pick<
+  UpgradeRequest,
+  | "id"
+  | "kind"
+  | "host"
+  | "plan"
+  | "transactionId"
+  | "requestedBy"
+  | "channel"
+  | "when"
+  | "emergency"
+> & {
   /** The window, or the emergency slot, the job may start its downtime in. */
   runWindow: WindowInstance;
-  /** True for `now` outside every window: the approver must confirm it twice. */
-  emergency: boolean;
-}
+};
 
 /**
  * A pending request, expiring `policy.expiryMinutes` after `now`. Throws a

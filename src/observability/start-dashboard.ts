@@ -1,12 +1,11 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { ExpressAdapter } from "@bull-board/express";
 import type { Queue } from "bullmq";
 import express, { type RequestHandler } from "express";
-import type { RunningServer } from "./start-metrics-server.js";
+import { type RunningServer, runningServer } from "./running-server.js";
 
 /** Why the dashboard was not started, for the operator. */
 export class DashboardConfigError extends Error {
@@ -70,15 +69,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
         : resolve(listening),
     );
   });
-  const { address, port, family } = server.address() as AddressInfo;
-  return {
-    url: `http://${family === "IPv6" ? `[${address}]` : address}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return runningServer(server);
 }
 
 /**

@@ -1,7 +1,9 @@
 import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import type { HealthReport } from "./check-health.js";
+import { type RunningServer, runningServer } from "./running-server.js";
+
+export type { RunningServer };
 
 /** What the metrics server serves, and where. */
 export interface MetricsServerOptions {
@@ -10,13 +12,6 @@ export interface MetricsServerOptions {
   /** @defaultValue "127.0.0.1" */
   host?: string;
   health: () => Promise<HealthReport>;
-}
-
-/** A listening server. */
-export interface RunningServer {
-  /** Where it listens, e.g. `http://127.0.0.1:9464`. */
-  readonly url: string;
-  close(): Promise<void>;
 }
 
 /**
@@ -57,15 +52,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     );
     server.listen(options.port, host, () => resolve());
   });
-  const { address, port, family } = server.address() as AddressInfo;
-  return {
-    url: `http://${family === "IPv6" ? `[${address}]` : address}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return runningServer(server);
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -1,3 +1,4 @@
+import type { HostConfig } from "../config/inventory-schema.js";
 import { type Layout, SHOW_UNITS, unitsOf } from "../kcm/commands.js";
 import { detectLayout } from "../kcm/detect-layout.js";
 import { FIND_PROGRAMS, parseHostPrograms } from "../kcm/find-host-programs.js";
@@ -20,16 +21,10 @@ export interface Finding {
 }
 
 /** The inventory facts about one host that its checks need. */
-export interface AccessTarget {
-  name: string;
-  address: string;
-  port: number;
-  user: string;
-  privateKeyPath: string;
-  /** The pinned fingerprint. */
-  hostKey: string;
-  layout: "auto" | Layout;
-}
+export type AccessTarget = Pick<
+  HostConfig,
+  "name" | "address" | "port" | "user" | "privateKeyPath" | "hostKey" | "layout"
+>;
 
 /** What {@link inspectHostAccess} needs from outside (SSH, in production). */
 export interface AccessDeps {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createLabHost, type LabHost } from "../lab/lab.js";
 import { ALWAYS_OPEN_WINDOW, labInventoryYaml } from "../lab/lab-inventory.js";
 import { describeLabWithRedis } from "../support/describe-lab-with-redis.js";
+import { UPGRADE_STEPS } from "../support/worker-harness.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -104,15 +105,7 @@ describeLabWithRedis("the console demo: the bot without Slack, from a terminal",
     const thread = session.lines
       .filter((l) => l.includes(`↳ [${id}] `))
       .map((l) => /\] (✓|✗) (\w+)/.exec(l)?.[2]);
-    expect(thread.filter(Boolean)).toEqual([
-      "preflight",
-      "layout",
-      "prefetch",
-      "stop",
-      "upgrade",
-      "start",
-      "verify",
-    ]);
+    expect(thread.filter(Boolean)).toEqual(UPGRADE_STEPS);
     expect((await host.installed()).get("kcm-guacd")).toBe("2.24.1-1.el8");
 
     session.child.stdin?.end();

@@ -13,6 +13,7 @@ import {
 } from "../support/bot-harness.js";
 import { describeLabWithRedis } from "../support/describe-lab-with-redis.js";
 import { postSigned, slashCommand } from "../support/slack-signer.js";
+import { UPGRADE_STEPS } from "../support/worker-harness.js";
 
 describeLabWithRedis(
   "the Slack app, end to end: /kcm upgrade → approval → worker → thread",
@@ -66,15 +67,7 @@ describeLabWithRedis(
       const steps = replies
         .map((t) => /^:(?:white_check_mark|x): \*([a-z]+)\*/.exec(t)?.[1])
         .filter(Boolean);
-      expect(steps).toEqual([
-        "preflight",
-        "layout",
-        "prefetch",
-        "stop",
-        "upgrade",
-        "start",
-        "verify",
-      ]);
+      expect(steps).toEqual(UPGRADE_STEPS);
       expect(replies.at(-1)).toMatch(/^Upgraded 9 packages; downtime [\d.]+ s/);
       expect(JSON.stringify(h.current(root).blocks)).not.toContain(REQUEST_ACTIONS.approve);
       expect((await host.installed()).get("kcm-guacd")).toBe("2.24.1-1.el8");

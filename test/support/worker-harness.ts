@@ -6,6 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
+import { afterEach } from "vitest";
 import { makeUpgradePlan, type UpgradePlan } from "../../src/domain/upgrade-plan.js";
 import { enqueueRollback, enqueueUpgrade } from "../../src/queue/enqueue-upgrade.js";
 import { bullPrefix, UPGRADE_QUEUE } from "../../src/queue/queue-names.js";
@@ -220,4 +221,35 @@ export class UpgradeHarness {
     await this.redis.quit();
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The steps of an upgrade, in the order the runbook journals and reports them. */
+export const UPGRADE_STEPS = [
+  "preflight",
+  "layout",
+  "prefetch",
+  "stop",
+  "upgrade",
+  "start",
+  "verify",
+];
+
+/**
+ * For a describe block: `setUp(...hosts)` gives a fresh harness for those lab
+ * hosts; after each test the harness is torn down and the hosts destroyed.
+ */
+export function harnessPerTest(redisUrl: string): (...hosts: LabHost[]) => Promise<UpgradeHarness> {
+  let harness: UpgradeHarness | undefined;
+  const hosts: LabHost[] = [];
+  afterEach(async () => {
+    await harness?.tearDown();
+    harness = undefined;
+    await Promise.all(hosts.splice(0).map((h) => h.destroy()));
+  });
+  return async (...made) => {
+    hosts.push(...made);
+    harness = new UpgradeHarness(redisUrl, made);
+    await harness.setUp();
+    return harness;
+  };
 }

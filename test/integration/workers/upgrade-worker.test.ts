@@ -1,11 +1,11 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { ChangedOutcome, JobOutcome } from "../../../src/chat/runbook-event.js";
 import { makeRollbackPlan } from "../../../src/domain/upgrade-plan.js";
 import { createLabHost, type LabHost } from "../../lab/lab.js";
 import { describeLabWithRedis } from "../../support/describe-lab-with-redis.js";
-import { UpgradeHarness } from "../../support/worker-harness.js";
+import { harnessPerTest, UPGRADE_STEPS } from "../../support/worker-harness.js";
 
 const logins = async (host: LabHost) =>
   (
@@ -14,18 +14,7 @@ const logins = async (host: LabHost) =>
   ).length;
 
 describeLabWithRedis("upgrade jobs run by real worker processes on lab hosts", (redisUrl) => {
-  let harness: UpgradeHarness | undefined;
-  const hosts: LabHost[] = [];
-  afterEach(async () => {
-    await harness?.tearDown();
-    await Promise.all(hosts.splice(0).map((h) => h.destroy()));
-  });
-  const setUp = async (...made: LabHost[]) => {
-    hosts.push(...made);
-    harness = new UpgradeHarness(redisUrl, made);
-    await harness.setUp();
-    return harness;
-  };
+  const setUp = harnessPerTest(redisUrl);
 
   it("upgrades a standalone and a tomcat host to the plan and restarts their services", async () => {
     const [a, b] = await Promise.all([
@@ -60,15 +49,7 @@ describeLabWithRedis("upgrade jobs run by real worker processes on lab hosts", (
     const steps = (await h.journal("req-std"))
       .filter((e) => e.event === "started")
       .map((e) => e.step);
-    expect(steps).toEqual([
-      "preflight",
-      "layout",
-      "prefetch",
-      "stop",
-      "upgrade",
-      "start",
-      "verify",
-    ]);
+    expect(steps).toEqual(UPGRADE_STEPS);
     // And every state change is in the audit stream, with who, when, host, step and exit code.
     const audit = (await h.redis.xrange(h.keys.audit, "-", "+")).map(([, f]) =>
       Object.fromEntries(chunk(f)),

@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterEach, expect, it } from "vitest";
 import { createLabHost, type LabHost } from "../../lab/lab.js";
 import { describeLabWithRedis } from "../../support/describe-lab-with-redis.js";
-import { UpgradeHarness, type WorkerProcess } from "../../support/worker-harness.js";
+import { UPGRADE_STEPS, UpgradeHarness, type WorkerProcess } from "../../support/worker-harness.js";
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -60,7 +60,7 @@ describeLabWithRedis("the worker's health, metrics and logs", (redisUrl) => {
     expect((await h.finished("req-metrics")).returnvalue).toMatchObject({ kind: "upgraded" });
     const after = await (await fetch(`${base}/metrics`)).text();
     expect(after).toContain('kcm_queue_jobs{queue="kcm-upgrades",state="completed"} 1');
-    for (const step of ["preflight", "layout", "prefetch", "stop", "upgrade", "start", "verify"]) {
+    for (const step of UPGRADE_STEPS) {
       expect(after).toContain(
         `kcm_runbook_step_duration_seconds_count{step="${step}",result="ok"} 1`,
       );

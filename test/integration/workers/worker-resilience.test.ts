@@ -3,10 +3,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createLabHost, type LabHost } from "../../lab/lab.js";
 import { describeLabWithRedis } from "../../support/describe-lab-with-redis.js";
-import { messagesOf, UpgradeHarness } from "../../support/worker-harness.js";
+import { harnessPerTest, messagesOf, UpgradeHarness } from "../../support/worker-harness.js";
 
 /** Upgrade transactions in the host's yum history (the lab's install is transaction 1). */
 async function lastTransaction(host: LabHost): Promise<number> {
@@ -15,18 +15,7 @@ async function lastTransaction(host: LabHost): Promise<number> {
 }
 
 describeLabWithRedis("workers that die, stop, or share a host", (redisUrl) => {
-  let harness: UpgradeHarness | undefined;
-  const hosts: LabHost[] = [];
-  afterEach(async () => {
-    await harness?.tearDown();
-    await Promise.all(hosts.splice(0).map((h) => h.destroy()));
-  });
-  const setUp = async (...made: LabHost[]) => {
-    hosts.push(...made);
-    harness = new UpgradeHarness(redisUrl, made);
-    await harness.setUp();
-    return harness;
-  };
+  const setUp = harnessPerTest(redisUrl);
 
   it("kill -9 of the worker mid-transaction: another worker finishes the job, one yum transaction", async () => {
     const host = await createLabHost({ name: "killed", release: "2.23.1", publish: ["2.24.1"] });
