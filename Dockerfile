@@ -15,6 +15,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The host helper, which `kcm-chatops host-helper` prints and `doctor` compares by sha256.
+COPY host ./host
 # The inventory and the SSH key are mounted read-only at run time (see docker-compose.yml).
 USER node
 CMD ["node", "dist/src/bot.js"]

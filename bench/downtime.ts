@@ -12,6 +12,7 @@
  */
 import type { JobOutcome } from "../src/chat/runbook-event.js";
 import { makeUpgradePlan } from "../src/domain/upgrade-plan.js";
+import { hostCommands } from "../src/kcm/host-commands.js";
 import { checkHost } from "../src/runbook/check-host.js";
 import type { HostShell } from "../src/runbook/host-shell.js";
 import { runUpgrade } from "../src/runbook/run-upgrade.js";
@@ -19,7 +20,7 @@ import type { AuditEvent, JournalEntry } from "../src/runbook/runbook-ports.js";
 import { sshConnector } from "../src/ssh/ssh-connector.js";
 import { buildLab, createLabHost, type LabHost } from "../test/lab/lab.js";
 import { startLabRepoServer } from "../test/lab/lab-repo-server.js";
-import { sshTargetOf } from "../test/support/ssh-target-of.js";
+import { checkTargetOf, sshTargetOf } from "../test/support/ssh-target-of.js";
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const RATE = Number(process.argv[3] ?? 4 * 1024 * 1024);
@@ -56,10 +57,7 @@ async function ours(
   host: LabHost,
 ): Promise<{ downtimeMs: number; totalMs: number; overheadMs: number }> {
   const connect = sshConnector([sshTargetOf(host)]);
-  const check = await checkHost(
-    { name: host.name, layout: "auto" },
-    { connect, commandTimeoutMs: 60_000 },
-  );
+  const check = await checkHost(checkTargetOf(host), { connect, commandTimeoutMs: 60_000 });
   const plan = makeUpgradePlan(host.name, check.pending ?? []);
   const inSsh: [number, number][] = [];
   const journal: JournalEntry[] = [];
@@ -95,6 +93,7 @@ async function ours(
           close: () => shell.close(),
         };
       },
+      commands: hostCommands(host.access),
       journal: { load: async () => journal, append: async (e) => void journal.push(e) },
       audit: { append: async (e) => void audit.push(e) },
       reporter: { report: () => {} },

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what kcm-chatops's tests and local demo need on Debian/Ubuntu,
 # skipping what is already there: Redis, OpenSSH, sudo, rpm/dnf/createrepo_c
-# (the KCM lab's real package tools), then the npm packages (npm ci).
+# (the KCM lab's real package tools), glibc's locale sources, then the npm
+# packages (npm ci).
 # Needs root. With CI=true, anything it cannot install fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# command that must exist -> Debian package that provides it
+# file that must exist -> Debian package that provides it
 declare -A wanted=(
   [/usr/bin/redis-server]=redis-server
   [/usr/bin/redis-cli]=redis-tools
@@ -19,10 +20,12 @@ declare -A wanted=(
   [/usr/bin/createrepo_c]=createrepo-c
   [/usr/bin/unshare]=util-linux
   [/usr/sbin/useradd]=passwd
+  # A German locale's source, for the lab host whose logins speak German.
+  [/usr/share/i18n/locales/de_DE]=locales
 )
 missing=()
 for program in "${!wanted[@]}"; do
-  [ -x "$program" ] || missing+=("${wanted[$program]}")
+  [ -e "$program" ] || missing+=("${wanted[$program]}")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
   packages=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')

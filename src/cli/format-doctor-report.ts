@@ -8,11 +8,16 @@ export interface DoctorSection {
   findings: Finding[];
 }
 
-const MARK: Record<Finding["status"], string> = { ok: "✓", failed: "✗", skipped: "-" };
+const MARK: Record<Finding["status"], string> = {
+  ok: "✓",
+  warning: "!",
+  failed: "✗",
+  skipped: "-",
+};
 
 /**
- * The doctor's report for a terminal: one line per check (`✓`, `✗`, or `-`
- * for one that could not be made), its details indented under it, and for
+ * The doctor's report for a terminal: one line per check (`✓`, `✗`, `!` for
+ * a pass a person should know more about, or `-` for one that could not be made), its details indented under it, and for
  * every ✗ its fix; the hosts' checks under a line naming the host; a last
  * line counting the failures.
  */
@@ -35,11 +40,13 @@ export function formatDoctorReport(sections: readonly DoctorSection[]): string {
   }
   const all = sections.flatMap((s) => s.findings).filter((f) => f.status !== "skipped");
   const failed = all.filter((f) => f.status === "failed").length;
+  const warned = all.filter((f) => f.status === "warning").length;
+  const warnings = warned === 0 ? "" : `; ${warned} warning${warned === 1 ? "" : "s"} (!) to read`;
   out.push(
     "",
     failed === 0
-      ? `All ${all.length} checks passed.`
-      : `${failed} of ${all.length} checks failed; the fix is under each ✗.`,
+      ? `All ${all.length} checks passed${warnings}.`
+      : `${failed} of ${all.length} checks failed; the fix is under each ✗${warnings}.`,
   );
   return out.join("\n");
 }

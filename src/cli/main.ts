@@ -1,26 +1,27 @@
 /**
  * kcm-chatops, the operators' command line. Uses the same code as the bot.
  *   kcm-chatops check <host|group|all> [--json] [--concurrency N] [--inventory FILE]
- *   kcm-chatops sudoers [--user NAME]
+ *   kcm-chatops sudoers [--user NAME] [--helper PATH | --direct-sudo]
+ *   kcm-chatops host-helper [--user NAME] [--path PATH] [--script]
  *   kcm-chatops keyscan <address> [--port N] [--timeout MS]
  *   kcm-chatops doctor [--inventory FILE] [--json]
  *   kcm-chatops audit export [--since ISO|--since-id ID] [--until ISO|--until-id ID]
  *   kcm-chatops audit verify
  */
-import { parseArgs } from "node:util";
 import { ConfigError } from "../config/config-error.js";
 import { readEnv } from "../config/read-env.js";
-import { sudoersLines } from "../kcm/commands.js";
 import { AUDIT_USAGE, runAudit } from "./run-audit.js";
 import { CHECK_USAGE, type CliOutput, runCheck } from "./run-check.js";
 import { DOCTOR_USAGE, runDoctor } from "./run-doctor.js";
+import { HOST_HELPER_USAGE, runHostHelper, runSudoers, SUDOERS_USAGE } from "./run-host-helper.js";
 import { KEYSCAN_USAGE, runKeyscan } from "./run-keyscan.js";
 import { UsageError } from "./usage-error.js";
 
 const USAGE = [
   "usage:",
   `  ${CHECK_USAGE}`,
-  "  kcm-chatops sudoers [--user NAME]   the sudoers lines the bot's account needs on each host",
+  `  ${HOST_HELPER_USAGE}   installs the host helper and its sudoers file (a root script)`,
+  `  ${SUDOERS_USAGE}   the sudoers lines alone`,
   `  ${KEYSCAN_USAGE}   the hostKey line to pin a host's SSH key`,
   `  ${DOCTOR_USAGE}   checks the environment, Redis, Slack and every host`,
   `  ${AUDIT_USAGE}`,
@@ -39,19 +40,10 @@ export async function main(argv: string[], io: CliOutput): Promise<number> {
         return await runDoctor(rest, () => readEnv(), io);
       case "audit":
         return await runAudit(rest, readEnv(), io);
-      case "sudoers": {
-        const { values } = parseArgs({
-          args: rest,
-          options: { user: { type: "string", default: "kcm-bot" } },
-        });
-        io.out(
-          [
-            "# /etc/sudoers.d/kcm-chatops (check with: visudo -cf FILE)",
-            ...sudoersLines(values.user),
-          ].join("\n"),
-        );
-        return 0;
-      }
+      case "sudoers":
+        return runSudoers(rest, io);
+      case "host-helper":
+        return runHostHelper(rest, io);
       case undefined:
       case "help":
       case "--help":

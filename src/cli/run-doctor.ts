@@ -3,6 +3,7 @@ import { ConfigError } from "../config/config-error.js";
 import type { HostConfig, Inventory } from "../config/inventory-schema.js";
 import { loadInventory } from "../config/load-inventory.js";
 import type { AppEnv } from "../config/read-env.js";
+import { readHostHelper } from "../kcm/read-host-helper.js";
 import { type Finding, inspectHostAccess } from "../runbook/inspect-host-access.js";
 import { mapWithConcurrency } from "../runbook/map-with-concurrency.js";
 import { scanHostKey } from "../ssh/scan-host-key.js";
@@ -50,6 +51,7 @@ function checkHost(host: HostConfig, env: AppEnv): Promise<Finding[]> {
       ),
     connect: () => SshSession.open(host, { connectTimeoutMs: env.sshConnectTimeoutMs }),
     commandTimeoutMs: env.checkCommandTimeoutMs,
+    helperSha256: readHostHelper().sha256,
   });
 }
 
@@ -58,7 +60,7 @@ function checkHost(host: HostConfig, env: AppEnv): Promise<Finding[]> {
  * and prints one line per check, ✓ or ✗, with the fix for every ✗ (or
  * JSON with --json): the environment, the inventory, Redis and the Slack
  * token when they are configured, and each host (KCM_CHECK_CONCURRENCY at
- * a time): reachable, host key, login, sudo rights, layout. Resolves to 0
+ * a time): reachable, host key, login, the host helper, sudo rights, layout. Resolves to 0
  * when nothing failed, 1 otherwise.
  */
 export async function runDoctor(

@@ -3,9 +3,10 @@
  * the rest of the bot works with. The YAML shape:
  *
  * ```yaml
- * defaults: { port, user, privateKey, layout, window }   # all optional
+ * defaults: { port, user, privateKey, layout, window, privilege, helperPath }   # all optional
  * windows:  { <name>: { timeZone, days, start, durationMinutes } }
- * hosts:    [ { name, address, port?, user?, privateKey?, hostKey, layout?, window?, health? } ]
+ * hosts:    [ { name, address, port?, user?, privateKey?, hostKey, layout?, window?, health?,
+ *               privilege?, helperPath? } ]
  * groups:   { <name>: [host, ...] | { hosts: [host, ...], window? } }
  * slack:    { channels, approvers, approverGroups?, requesters?, requestExpiryMinutes? }
  * ```
@@ -17,6 +18,7 @@ import { isIP } from "node:net";
 import { isAbsolute } from "node:path";
 import { z } from "zod";
 import type { Layout } from "../kcm/commands.js";
+import type { Privilege } from "../kcm/host-commands.js";
 
 /**
  * Host and group names: the only thing chat text can select, so the rule is
@@ -76,6 +78,22 @@ export const layoutSettingSchema = z.enum(["auto", "standalone", "tomcat"] satis
 ]);
 export type LayoutSetting = z.infer<typeof layoutSettingSchema>;
 
+/**
+ * How the bot's account gets root on the host: `helper` (the default) runs
+ * only the root-owned host helper, which checks every argument;
+ * `direct-sudo` runs yum and systemctl through sudo, which is root-equivalent
+ * (see `kcm/host-commands.ts`) and kept only for hosts not yet moved over.
+ */
+export const privilegeSchema = z.enum(["helper", "direct-sudo"] satisfies Privilege[]);
+
+/** Where the host helper is installed on the host. */
+const helperPath = z
+  .string()
+  .regex(/^\/[A-Za-z0-9._/+-]+$/, {
+    message: 'expected an absolute path of letters, digits, ".", "_", "+", "-" and "/"',
+  })
+  .refine((text) => !text.split("/").includes(".."), { message: 'expected no ".." in the path' });
+
 /** Days of the week, as the inventory spells them. */
 export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -127,6 +145,10 @@ export const defaultsSchema = z.strictObject({
   /** @defaultValue "auto" */
   layout: layoutSettingSchema.optional(),
   window: z.string().optional(),
+  /** @defaultValue "helper" */
+  privilege: privilegeSchema.optional(),
+  /** @defaultValue "/usr/local/libexec/kcm-chatops/kcm-host" */
+  helperPath: helperPath.optional(),
 });
 
 /** One host as written in the file, before defaults are applied. */
@@ -140,6 +162,8 @@ export const hostSchema = z.strictObject({
   layout: layoutSettingSchema.optional(),
   window: z.string().optional(),
   health: healthSchema.optional(),
+  privilege: privilegeSchema.optional(),
+  helperPath: helperPath.optional(),
 });
 
 const members = z.array(z.string()).min(1, { error: "expected at least one host" });
@@ -206,6 +230,10 @@ export interface HostConfig {
    */
   window?: string;
   health?: HealthProbe;
+  /** @defaultValue "helper" */
+  privilege: Privilege;
+  /** @defaultValue "/usr/local/libexec/kcm-chatops/kcm-host" */
+  helperPath: string;
   /** The groups that list this host, in file order. */
   groups: string[];
 }

@@ -1,4 +1,5 @@
 import { type Document, isNode, LineCounter, parseDocument } from "yaml";
+import { DEFAULT_HELPER_PATH } from "../kcm/host-commands.js";
 import { checkInventory } from "./check-inventory.js";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
 import { describeZodIssue, flattenZodIssues, type PathIssue } from "./flatten-zod-issues.js";
@@ -126,6 +127,8 @@ function buildInventory(file: InventoryFile, source: string): Inventory {
       privateKeyPath: given(host.privateKey ?? defaults.privateKey, "privateKey"),
       hostKey: host.hostKey,
       layout: host.layout ?? defaults.layout ?? "auto",
+      privilege: host.privilege ?? defaults.privilege ?? "helper",
+      helperPath: host.helperPath ?? defaults.helperPath ?? DEFAULT_HELPER_PATH,
       ...(window === undefined ? {} : { window }),
       ...(host.health === undefined ? {} : { health: host.health }),
       groups: memberOf.map(([name]) => name),

@@ -104,6 +104,28 @@ const sudoNotAllowed: Rule = (lines) => {
   };
 };
 
+// sudo found a rule for the helper, but nothing at its path.
+const HELPER_NOT_FOUND = /^sudo: (\/\S*\/kcm-host): command not found$/;
+const helperMissing: Rule = (lines) => {
+  const missing = firstMatch(lines, HELPER_NOT_FOUND);
+  if (!missing) return undefined;
+  return {
+    summary: `the host helper is not installed at ${quote(missing[1] ?? "")}: kcm-chatops host-helper prints how to install it`,
+    evidence: pickEvidence(lines, [HELPER_NOT_FOUND]),
+  };
+};
+
+// The helper's own refusal: exit 64 (EX_USAGE) and one line "kcm-host: <reason>".
+const HELPER_REFUSAL = /^kcm-host: (.+)$/;
+const helperRefused: Rule = (lines, output) => {
+  const refusal = firstMatch(lines, HELPER_REFUSAL);
+  if (!refusal || output.exitCode !== 64) return undefined;
+  return {
+    summary: `the host helper refused the command and ran nothing: ${quote(refusal[1] ?? "")}`,
+    evidence: pickEvidence(lines, [HELPER_REFUSAL]),
+  };
+};
+
 // dnf: "RPMDB already locked by 1234" / "metadata already locked by 1234" (exit_on_lock),
 // "Waiting for process with pid 1234 to finish." (otherwise); then who holds it.
 const DNF_LOCKED = /^(\w+) already locked by (\d+)$/;
@@ -258,6 +280,8 @@ const RULES: ReadonlyArray<readonly [HostFailureCode, Rule]> = [
   ["sudo-password", sudoPassword],
   ["sudo-not-allowed", sudoNotAllowed],
   ["sudo-not-allowed", sudoRequiresTty],
+  ["helper-missing", helperMissing],
+  ["helper-refused", helperRefused],
   ["yum-lock", yumLock],
   ["disk-space", diskSpace],
   ["gpg", gpg],

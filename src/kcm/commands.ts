@@ -1,10 +1,9 @@
 import { formatPackageVersion, type PackageVersion } from "./package-version.js";
 
 /**
- * Every command kcm-chatops runs on a KCM host. They are constants: nothing
- * from chat or from a host's output is ever spliced into them. The sudoers
- * lines an administrator grants the bot's account come from the same list
- * (see {@link sudoersLines}), so the bot asks for exactly what it uses.
+ * The commands kcm-chatops runs on a KCM host without root, and the parts
+ * the privileged ones share (see host-commands.ts). They are constants:
+ * nothing from chat or from a host's output is ever spliced into them.
  */
 
 /** Keeper's package pattern, as in `yum list updates "kcm-*"`. */
@@ -15,23 +14,23 @@ export const KCM_PACKAGE_GLOB = "kcm-*";
  * exit (dnf: exit 200 "... already locked by N"; yum 3: exit 1 "Another app
  * is currently holding the yum lock; exiting as configured by exit_on_lock").
  */
-const YUM = "yum --setopt=exit_on_lock=True";
+export const YUM = "yum --setopt=exit_on_lock=True";
 
-/** Whether the account may sudo without a password (`sudo: a password is required` if not). */
-export const CHECK_SUDO = "sudo -n true";
+/**
+ * Commands whose output is parsed run in the C locale: dnf, rpm and
+ * systemctl are translated, and a host whose login passes on, say,
+ * LANG=de_DE.UTF-8 would print "Verfügbare Aktualisierungen".
+ */
+export const C_LOCALE = "LC_ALL=C";
 
 /**
  * Installed kcm-* packages, one per line: name, epoch (0 if none), version,
  * release, arch, separated by tabs. No sudo: the rpm database is world-readable.
  */
-export const QUERY_INSTALLED = `rpm -qa --qf '%{NAME}\\t%|EPOCH?{%{EPOCH}}:{0}|\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\n' '${KCM_PACKAGE_GLOB}'`;
-
-/** Pending kcm-* updates (dnf 4: "Available Upgrades"; yum 3: "Updated Packages"). */
-export const LIST_UPDATES = `sudo -n ${YUM} list updates '${KCM_PACKAGE_GLOB}'`;
+export const QUERY_INSTALLED = `${C_LOCALE} rpm -qa --qf '%{NAME}\\t%|EPOCH?{%{EPOCH}}:{0}|\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\n' '${KCM_PACKAGE_GLOB}'`;
 
 /** The units that tell the layouts apart, and their state. No sudo needed. */
-export const SHOW_UNITS =
-  "systemctl show -p Id -p LoadState -p ActiveState guacamole.service tomcat.service guacd.service";
+export const SHOW_UNITS = `${C_LOCALE} systemctl show -p Id -p LoadState -p ActiveState guacamole.service tomcat.service guacd.service`;
 
 /** The units each layout stops and starts, in the order Keeper's procedure names them. */
 export const LAYOUT_UNITS = {
@@ -44,24 +43,6 @@ export type Layout = keyof typeof LAYOUT_UNITS;
 export function unitsOf(layout: Layout): readonly string[] {
   return LAYOUT_UNITS[layout];
 }
-
-/** `sudo -n systemctl stop guacamole guacd` (or `tomcat guacd`), as Keeper's procedure says. */
-export function stopServices(layout: Layout): string {
-  return `sudo -n systemctl stop ${unitsOf(layout).join(" ")}`;
-}
-
-/** `sudo -n systemctl start guacamole guacd` (or `tomcat guacd`). */
-export function startServices(layout: Layout): string {
-  return `sudo -n systemctl start ${unitsOf(layout).join(" ")}`;
-}
-
-/** One word per unit (active, inactive, failed...); read the lines, not the exit code. */
-export function servicesState(layout: Layout): string {
-  return `systemctl is-active ${unitsOf(layout).join(" ")}`;
-}
-
-/** The last yum transaction: "Transaction ID : N" (or "No transaction ..." on a new host). */
-export const LAST_TRANSACTION = "sudo -n yum --setopt=exit_on_lock=True history info";
 
 // rpm's own character sets; anything else never reaches a shell.
 const SPEC_NAME = /^kcm-[A-Za-z0-9][A-Za-z0-9._+-]*$/;
@@ -80,11 +61,6 @@ export function packageSpec(p: { name: string; arch: string; to: PackageVersion 
     );
   }
   return `${p.name}-${formatPackageVersion(p.to)}.${p.arch}`;
-}
-
-/** Downloads exactly these packages into yum's cache, changing nothing (no downtime needed). */
-export function prefetchPackages(specs: readonly string[]): string {
-  return `sudo -n ${YUM} upgrade -y --downloadonly ${specs.join(" ")}`;
 }
 
 const JOB_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -106,30 +82,17 @@ function jobFiles(jobId: string): { pid: string; log: string; exit: string } {
  * the result; {@link transactionStatus} reads it back. Prints the log and
  * exits with yum's code when the connection lasts.
  */
-export function detachedTransaction(jobId: string, yumArgs: string): string {
+export function detachedTransaction(jobId: string, transaction: string): string {
   const f = jobFiles(jobId);
   // yum runs in the background of this shell: a signal to the shell (our
   // timeout, a dropped connection) never reaches it, and $! names it.
   return [
     `mkdir -p "${RESULTS}"`,
-    `sudo -n ${YUM} ${yumArgs} > ${f.log} 2>&1 < /dev/null & echo $! > ${f.pid}`,
+    `${transaction} > ${f.log} 2>&1 < /dev/null & echo $! > ${f.pid}`,
     `wait $!; echo $? > ${f.exit}.tmp; mv ${f.exit}.tmp ${f.exit}`,
     `cat ${f.log}`,
     `exit "$(cat ${f.exit})"`,
   ].join("; ");
-}
-
-/** `yum upgrade -y` of exactly these packages, detached (see {@link detachedTransaction}). */
-export function upgradePackages(jobId: string, specs: readonly string[]): string {
-  return detachedTransaction(jobId, `upgrade -y ${specs.join(" ")}`);
-}
-
-/** `yum history undo -y <id>`, detached (see {@link detachedTransaction}). */
-export function undoTransaction(jobId: string, transactionId: number): string {
-  if (!Number.isInteger(transactionId) || transactionId < 1) {
-    throw new Error(`undoTransaction: not a transaction id: ${transactionId}`);
-  }
-  return detachedTransaction(jobId, `history undo -y ${transactionId}`);
 }
 
 /**
@@ -154,62 +117,4 @@ export function transactionStatus(jobId: string): string {
 export function forgetTransaction(jobId: string): string {
   const f = jobFiles(jobId);
   return `rm -f ${f.pid} ${f.log} ${f.exit}`;
-}
-
-/** Where the programs live on the host, for the sudoers lines. */
-export interface HostPrograms {
-  yum: string;
-  systemctl: string;
-  true: string;
-}
-
-/** RHEL/CentOS/Rocky paths. */
-export const RHEL_PROGRAMS: HostPrograms = {
-  yum: "/usr/bin/yum",
-  systemctl: "/usr/bin/systemctl",
-  true: "/usr/bin/true",
-};
-
-/**
- * The commands the bot runs as root, as sudoers names them (program paths
- * from `programs`, patterns where arguments vary, no sudoers escapes). In
- * sudoers, `*` also matches spaces, so `kcm-*` admits several package names
- * (all starting with `kcm-`) and `[0-9]*` a transaction number.
- */
-export function sudoCommands(programs: HostPrograms = RHEL_PROGRAMS): string[] {
-  const yum = `${programs.yum} --setopt=exit_on_lock=True`;
-  const units = Object.values(LAYOUT_UNITS).map((u) => u.join(" "));
-  return [
-    programs.true,
-    `${yum} list updates ${KCM_PACKAGE_GLOB}`,
-    `${yum} upgrade -y --downloadonly ${KCM_PACKAGE_GLOB}`,
-    `${yum} upgrade -y ${KCM_PACKAGE_GLOB}`,
-    `${yum} history info`,
-    `${yum} history undo -y [0-9]*`,
-    ...["stop", "start"].flatMap((verb) => units.map((u) => `${programs.systemctl} ${verb} ${u}`)),
-  ];
-}
-
-/** A command as a sudoers file writes it: "=", ":", "," and backslashes in its arguments escaped (sudoers(5)). */
-export function escapeSudoersCommand(command: string): string {
-  return command.replace(/[=:,\\]/g, (c) => `\\${c}`);
-}
-
-/** The `Cmnd_Alias` name kcm-chatops uses for `user`'s commands. */
-function sudoersAlias(user: string): string {
-  return `KCM_CHATOPS_${user.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
-}
-
-/**
- * The sudoers lines that let `user` run the runbook's commands as root
- * without a password, and nothing else (see {@link sudoCommands}).
- */
-export function sudoersLines(user: string, programs: HostPrograms = RHEL_PROGRAMS): string[] {
-  const alias = sudoersAlias(user);
-  return [
-    // RHEL 7 ships "Defaults requiretty", which refuses sudo over SSH without a terminal.
-    `Defaults:${user} !requiretty`,
-    `Cmnd_Alias ${alias} = ${sudoCommands(programs).map(escapeSudoersCommand).join(", \\\n    ")}`,
-    `${user} ALL=(root) NOPASSWD: ${alias}`,
-  ];
 }

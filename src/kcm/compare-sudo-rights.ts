@@ -1,9 +1,11 @@
-import { type HostPrograms, sudoCommands } from "./commands.js";
+import type { HostAccess } from "./host-commands.js";
 import type { SudoRule } from "./parse-sudo-list.js";
+import { type HostPrograms, sudoCommands } from "./sudoers-lines.js";
 
 /**
  * How an account's sudo rules compare with the runbook's commands
- * ({@link sudoCommands} with the host's own program paths).
+ * ({@link sudoCommands} for the host's privilege setting, with its own
+ * program paths).
  */
 export interface SudoRightsComparison {
   /** The runbook's commands, as {@link sudoCommands} writes them for this host. */
@@ -20,7 +22,12 @@ export interface SudoRightsComparison {
   broad: string[];
   /** The same, where sudo asks for a password (`(ALL) ALL`): the bot cannot use them; people can. */
   broadWithPassword: string[];
-  /** Other passwordless commands the account may run as root: not the runbook's, not broad. */
+  /**
+   * Other passwordless commands the account may run as root: not the
+   * runbook's, not broad. Each is more than the bot needs; one whose
+   * arguments hold a `*` admits any further arguments (sudo's `*` matches
+   * spaces), which for yum means any package file or option.
+   */
   extra: string[];
 }
 
@@ -108,6 +115,11 @@ function isNeeded(ruleCommand: string, needed: readonly string[]): boolean {
   });
 }
 
+/** A rule for the host helper itself: it checks its own arguments, so any of them is safe. */
+function isHelper(ruleCommand: string, access: HostAccess): boolean {
+  return access.privilege === "helper" && splitCommand(ruleCommand).program === access.helperPath;
+}
+
 function isBroad(ruleCommand: string): boolean {
   if (ruleCommand === "ALL") return true;
   const { program, args } = splitCommand(ruleCommand);
@@ -127,9 +139,10 @@ const runsAsRoot = (rule: SudoRule) =>
  */
 export function compareSudoRights(
   rules: readonly SudoRule[],
+  access: HostAccess,
   programs: HostPrograms,
 ): SudoRightsComparison {
-  const needed = sudoCommands(programs);
+  const needed = sudoCommands(access, programs);
   const asRoot = rules.filter(runsAsRoot);
   const commandsOf = (passwordless: boolean) =>
     asRoot
@@ -138,14 +151,15 @@ export function compareSudoRights(
       .filter((c) => !c.startsWith("!"));
   const free = commandsOf(true);
   const withPassword = commandsOf(false);
+  const beyond = (c: string) => !isNeeded(c, needed) && !isHelper(c, access);
   const missing = needed.filter((n) => !free.some((c) => admits(c, n)));
   const distinct = (list: string[]) => [...new Set(list)];
   return {
     needed,
     missing,
     needPassword: missing.filter((n) => withPassword.some((c) => admits(c, n))),
-    broad: distinct(free.filter((c) => isBroad(c) && !isNeeded(c, needed))),
-    broadWithPassword: distinct(withPassword.filter((c) => isBroad(c) && !isNeeded(c, needed))),
-    extra: distinct(free.filter((c) => !isBroad(c) && !isNeeded(c, needed))),
+    broad: distinct(free.filter((c) => isBroad(c) && beyond(c))),
+    broadWithPassword: distinct(withPassword.filter((c) => isBroad(c) && beyond(c))),
+    extra: distinct(free.filter((c) => !isBroad(c) && beyond(c))),
   };
 }

@@ -1,5 +1,5 @@
 import type { CommandOutput } from "./command-output.js";
-import { type HostPrograms, RHEL_PROGRAMS } from "./commands.js";
+import { type HostPrograms, RHEL_PROGRAMS } from "./sudoers-lines.js";
 
 /**
  * Where the bot's account finds yum, systemctl and true: the first

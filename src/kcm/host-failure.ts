@@ -8,6 +8,8 @@ import type { CommandOutput } from "./command-output.js";
  * - `disk-space`: rpm found too little free space for the transaction;
  * - `sudo-password`: sudo wanted a password (the account lacks NOPASSWD for the command);
  * - `sudo-not-allowed`: sudo refused the command for this account;
+ * - `helper-missing`: sudo's rule names the host helper, but there is no such file;
+ * - `helper-refused`: the host helper refused its arguments (exit 64), running nothing;
  * - `timeout`: the command ran past its time limit and was stopped;
  * - `command-failed`: anything else.
  */
@@ -18,6 +20,8 @@ export type HostFailureCode =
   | "disk-space"
   | "sudo-password"
   | "sudo-not-allowed"
+  | "helper-missing"
+  | "helper-refused"
   | "timeout"
   | "command-failed";
 

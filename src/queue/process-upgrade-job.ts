@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import type { Reporter } from "../chat/runbook-event.js";
 import type { HostConfig } from "../config/inventory-schema.js";
 import type { AppEnv } from "../config/read-env.js";
+import { hostCommands } from "../kcm/host-commands.js";
 import { probeServices } from "../kcm/probe-services.js";
 import { runRollback } from "../runbook/run-rollback.js";
 import { runUpgrade } from "../runbook/run-upgrade.js";
@@ -78,6 +79,7 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
         connect: () =>
           // An inventory host is an SSH target: name, address, port, user, key, pinned host key.
           SshSession.open(host, { connectTimeoutMs: ctx.env.sshConnectTimeoutMs }),
+        commands: hostCommands(host),
         journal: new RedisJournal(ctx.redis, ctx.keys, data.requestId, data.host, lock.token),
         reporter: ctx.reporter,
         audit: new RedisAuditLog(ctx.redis, ctx.keys),

@@ -1,5 +1,6 @@
-import { type Layout, LIST_UPDATES, QUERY_INSTALLED, SHOW_UNITS } from "../kcm/commands.js";
+import { type Layout, QUERY_INSTALLED, SHOW_UNITS } from "../kcm/commands.js";
 import { detectLayout } from "../kcm/detect-layout.js";
+import { type HostAccess, hostCommands } from "../kcm/host-commands.js";
 import type { HostFailure } from "../kcm/host-failure.js";
 import type { PackageVersion } from "../kcm/package-version.js";
 import { formatPackageVersion } from "../kcm/package-version.js";
@@ -43,8 +44,8 @@ export interface HostCheck {
   problems: CheckProblem[];
 }
 
-/** The inventory facts a check needs about a host. */
-export interface CheckTarget {
+/** The inventory facts a check needs about a host: its name, layout setting, and how it gets root. */
+export interface CheckTarget extends HostAccess {
   name: string;
   layout: "auto" | Layout;
 }
@@ -109,7 +110,7 @@ export async function checkHost(target: CheckTarget, deps: CheckDeps): Promise<H
     const [rpm, units, yum] = await Promise.all([
       run(QUERY_INSTALLED),
       run(SHOW_UNITS),
-      run(LIST_UPDATES),
+      run(hostCommands(target).listUpdates),
     ]);
     readInstalled(result, rpm);
     readUnits(result, units, target.layout);

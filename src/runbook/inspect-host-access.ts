@@ -2,17 +2,22 @@ import type { HostConfig } from "../config/inventory-schema.js";
 import { type Layout, SHOW_UNITS, unitsOf } from "../kcm/commands.js";
 import { detectLayout } from "../kcm/detect-layout.js";
 import { FIND_PROGRAMS, parseHostPrograms } from "../kcm/find-host-programs.js";
+import { inspectHelperCommand, parseHelperState } from "../kcm/inspect-helper.js";
 import { LIST_SUDO_RULES, parseSudoList } from "../kcm/parse-sudo-list.js";
 import { parseUnitStates } from "../kcm/parse-unit-states.js";
 import { type HostShell, isConnectionFailure } from "./host-shell.js";
+import { judgeHostHelper } from "./judge-host-helper.js";
 import { judgeSudoRights } from "./judge-sudo-rights.js";
 
 /** The outcome of one check: what it found and, when it failed, what to do. */
 export interface Finding {
   /** What was checked: `reachable`, `host key`, `login`, `sudo`, `layout`... */
   check: string;
-  /** `skipped` when the check could not be made (its reason in `summary`). */
-  status: "ok" | "failed" | "skipped";
+  /**
+   * `skipped` when the check could not be made (its reason in `summary`);
+   * `warning` when it passes but a person should know (a root-equivalent setting).
+   */
+  status: "ok" | "warning" | "failed" | "skipped";
   summary: string;
   /** Evidence for a failure, notes for a pass. */
   details: string[];
@@ -23,7 +28,15 @@ export interface Finding {
 /** The inventory facts about one host that its checks need. */
 export type AccessTarget = Pick<
   HostConfig,
-  "name" | "address" | "port" | "user" | "privateKeyPath" | "hostKey" | "layout"
+  | "name"
+  | "address"
+  | "port"
+  | "user"
+  | "privateKeyPath"
+  | "hostKey"
+  | "layout"
+  | "privilege"
+  | "helperPath"
 >;
 
 /** What {@link inspectHostAccess} needs from outside (SSH, in production). */
@@ -33,6 +46,8 @@ export interface AccessDeps {
   /** A logged-in connection with the pinned key; rejects with a connection failure. */
   connect: () => Promise<HostShell>;
   commandTimeoutMs: number;
+  /** sha256 of the host helper this bot ships (`host/kcm-host`), lowercase hex. */
+  helperSha256: string;
 }
 
 const ok = (check: string, summary: string, details: string[] = []): Finding => ({
@@ -71,9 +86,11 @@ function unreachable(error: unknown): Finding {
  * Checks that the bot can work on one host, in order, stopping at the
  * first check the later ones depend on: the host answers SSH; its key is
  * the pinned one (compared before anything is sent: a wrong key means the
- * bot never logs in); the bot's account logs in with its key; sudo lets it
- * run exactly the runbook's commands without a password; the services'
- * layout is one the runbook knows. Never rejects for a host's failure.
+ * bot never logs in); the bot's account logs in with its key; the host
+ * helper is installed, root's, out of the account's reach and the same as
+ * the bot's (with `privilege: helper`); sudo lets it run exactly the bot's
+ * root commands without a password, and nothing more; the services' layout
+ * is one the runbook knows. Never rejects for a host's failure.
  */
 export async function inspectHostAccess(
   target: AccessTarget,
@@ -125,12 +142,21 @@ export async function inspectHostAccess(
   findings.push(ok("login", `as ${target.user} with ${target.privateKeyPath}`));
   try {
     const run = (command: string) => shell.exec(command, { timeoutMs: deps.commandTimeoutMs });
-    const [sudo, programs, units] = await Promise.all([
+    const helper = target.privilege === "helper";
+    const [sudo, programs, units, installed] = await Promise.all([
       run(LIST_SUDO_RULES),
       run(FIND_PROGRAMS),
       run(SHOW_UNITS),
+      helper ? run(inspectHelperCommand(target.helperPath)) : undefined,
     ]);
-    findings.push(judgeSudoRights(target.user, parseSudoList(sudo), parseHostPrograms(programs)));
+    if (installed) {
+      findings.push(
+        judgeHostHelper(target.user, target.helperPath, parseHelperState(installed), deps),
+      );
+    }
+    findings.push(
+      judgeSudoRights(target.user, parseSudoList(sudo), target, parseHostPrograms(programs)),
+    );
     findings.push(judgeLayout(target.layout, parseUnitStates(units)));
   } catch (error) {
     if (!isConnectionFailure(error)) throw error;

@@ -1,5 +1,6 @@
 import { comparePlan } from "../domain/upgrade-plan.js";
-import { QUERY_INSTALLED, undoTransaction } from "../kcm/commands.js";
+import { QUERY_INSTALLED } from "../kcm/commands.js";
+import type { HostCommands } from "../kcm/host-commands.js";
 import { installedFrom, planState, UPGRADE_SIDES } from "./inspect-packages.js";
 import type { UpgradeJob } from "./runbook-ports.js";
 import type { RunbookSpec } from "./runbook-spec.js";
@@ -12,7 +13,11 @@ import { excerptOf } from "./step-runner.js";
  * already back at the old ones ends as "up to date"; anything else is drift.
  * yum fetches the old packages during the undo (no prefetch for history undo).
  */
-export function rollbackSpec(job: UpgradeJob, transactionId: number): RunbookSpec {
+export function rollbackSpec(
+  job: UpgradeJob,
+  transactionId: number,
+  commands: HostCommands,
+): RunbookSpec {
   return {
     kind: "rollback",
     transactionStep: "undo",
@@ -59,8 +64,8 @@ export function rollbackSpec(job: UpgradeJob, transactionId: number): RunbookSpe
       };
     },
     transaction: {
-      run: undoTransaction(job.requestId, transactionId),
-      display: `sudo -n yum --setopt=exit_on_lock=True history undo -y ${transactionId}`,
+      run: commands.undo(job.requestId, transactionId),
+      display: commands.describeUndo(transactionId),
     },
   };
 }

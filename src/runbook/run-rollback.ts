@@ -13,5 +13,5 @@ export function runRollback(
   transactionId: number,
   deps: RunbookDeps,
 ): Promise<JobOutcome> {
-  return runRunbook(job, deps, rollbackSpec(job, transactionId));
+  return runRunbook(job, deps, rollbackSpec(job, transactionId, deps.commands));
 }

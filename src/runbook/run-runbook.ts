@@ -1,7 +1,7 @@
 import type { JobOutcome, PackageChange } from "../chat/runbook-event.js";
 import { planHash } from "../domain/upgrade-plan.js";
 import { classifyHostFailure } from "../kcm/classify-host-failure.js";
-import { CHECK_SUDO, forgetTransaction, type Layout } from "../kcm/commands.js";
+import { forgetTransaction, type Layout } from "../kcm/commands.js";
 import { isConnectionFailure } from "./host-shell.js";
 import { layoutStep } from "./layout-step.js";
 import { type Progress, readProgress } from "./read-progress.js";
@@ -150,8 +150,9 @@ async function beforeDowntime(
 ): Promise<JobOutcome | { layout: Layout; baseline: number }> {
   const missed = windowMissed(runner);
   if (missed) return missed;
-  await runner.started("preflight", `${CHECK_SUDO}; ${spec.preflightDisplay}`);
-  const sudo = await runner.exec(CHECK_SUDO);
+  const { checkSudo } = runner.deps.commands;
+  await runner.started("preflight", `${checkSudo}; ${spec.preflightDisplay}`);
+  const sudo = await runner.exec(checkSudo);
   const done = (ok: boolean, v: { exitCode: number | null; excerpt: string; detail?: string }) =>
     runner.finished("preflight", ok, { ...v, durationMs: runner.deps.now() - started });
   if (sudo.exitCode !== 0) {

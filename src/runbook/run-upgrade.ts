@@ -5,5 +5,5 @@ import { upgradeSpec } from "./upgrade-spec.js";
 
 /** Upgrades one host to exactly its approved plan (see {@link runRunbook}). */
 export function runUpgrade(job: UpgradeJob, deps: RunbookDeps): Promise<JobOutcome> {
-  return runRunbook(job, deps, upgradeSpec(job));
+  return runRunbook(job, deps, upgradeSpec(job, deps.commands));
 }

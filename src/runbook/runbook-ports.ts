@@ -1,6 +1,7 @@
 import type { JobOutcome, Reporter, StepName } from "../chat/runbook-event.js";
 import type { UpgradePlan } from "../domain/upgrade-plan.js";
 import type { Layout } from "../kcm/commands.js";
+import type { HostCommands } from "../kcm/host-commands.js";
 import type { HostShell } from "./host-shell.js";
 
 /** One record of the step journal. The journal is what a redelivered job resumes from. */
@@ -74,6 +75,8 @@ export interface RunbookTimeouts {
 /** Everything the runbook needs from outside; tests pass small fakes, workers the real adapters. */
 export interface RunbookDeps {
   connect: () => Promise<HostShell>;
+  /** The host's root commands, through its helper or direct sudo (the inventory's `privilege`). */
+  commands: HostCommands;
   journal: Journal;
   reporter: Reporter;
   audit: AuditLog;

@@ -1,12 +1,6 @@
 import type { ServiceState } from "../chat/runbook-event.js";
 import { classifyHostFailure } from "../kcm/classify-host-failure.js";
-import {
-  type Layout,
-  servicesState,
-  startServices,
-  stopServices,
-  unitsOf,
-} from "../kcm/commands.js";
+import { type Layout, unitsOf } from "../kcm/commands.js";
 import { parseIsActive } from "../kcm/parse-is-active.js";
 import { isConnectionFailure } from "./host-shell.js";
 import { RunbookFailure } from "./runbook-failure.js";
@@ -18,7 +12,7 @@ export async function readServices(
   layout: Layout,
 ): Promise<ServiceState[] | undefined> {
   try {
-    const result = await runner.exec(servicesState(layout));
+    const result = await runner.exec(runner.deps.commands.servicesState(layout));
     const parsed = parseIsActive(result, unitsOf(layout));
     return parsed.kind === "states" ? parsed.states : undefined;
   } catch (error) {
@@ -37,7 +31,7 @@ export async function stopStep(
   layout: Layout,
   data: Record<string, unknown>,
 ): Promise<void> {
-  const command = stopServices(layout);
+  const command = runner.deps.commands.stopServices(layout);
   await runner.started("stop", command, { layout, ...data });
   const result = await runner.exec(command);
   const states = (await readServices(runner, layout)) ?? [];
@@ -69,7 +63,7 @@ export async function stopStep(
  * units that are not active.
  */
 export async function startStep(runner: StepRunner, layout: Layout): Promise<ServiceState[]> {
-  const command = startServices(layout);
+  const command = runner.deps.commands.startServices(layout);
   await runner.started("start", command);
   const started = runner.deps.now();
   const result = await runner.exec(command);
@@ -115,7 +109,7 @@ export async function recoverServices(runner: StepRunner, layout: Layout): Promi
     try {
       const states = await readServices(runner, layout);
       if (states?.every((s) => s.state === "active")) return states;
-      const command = startServices(layout);
+      const command = runner.deps.commands.startServices(layout);
       await runner.started("start", command);
       const result = await runner.exec(command);
       const after = (await readServices(runner, layout)) ?? [];

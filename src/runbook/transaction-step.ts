@@ -1,5 +1,5 @@
 import { classifyHostFailure } from "../kcm/classify-host-failure.js";
-import { forgetTransaction, LAST_TRANSACTION, transactionStatus } from "../kcm/commands.js";
+import { forgetTransaction, transactionStatus } from "../kcm/commands.js";
 import { parseLastTransaction } from "../kcm/parse-last-transaction.js";
 import { parseTransactionStatus } from "../kcm/parse-transaction-status.js";
 import { isConnectionFailure, type ShellResult } from "./host-shell.js";
@@ -36,14 +36,15 @@ export async function lastTransactionId(
   step: "upgrade" | "undo",
 ): Promise<number> {
   const deadline = runner.deps.now() + runner.deps.timeouts.lockWaitMs;
-  let result = await execReconnecting(runner, LAST_TRANSACTION);
+  const command = runner.deps.commands.lastTransaction;
+  let result = await execReconnecting(runner, command);
   // Another yum holding the lock for a moment: ask again.
   while (
     lockedOut(result.exitCode, `${result.stdout}${result.stderr}`) &&
     runner.deps.now() < deadline
   ) {
     await runner.deps.sleep(runner.deps.timeouts.pollMs);
-    result = await execReconnecting(runner, LAST_TRANSACTION);
+    result = await execReconnecting(runner, command);
   }
   const parsed = parseLastTransaction(result);
   if (parsed.kind === "transaction") return parsed.id;

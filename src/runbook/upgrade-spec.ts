@@ -1,11 +1,6 @@
 import { comparePlan, isSamePlan } from "../domain/upgrade-plan.js";
-import {
-  LIST_UPDATES,
-  packageSpec,
-  prefetchPackages,
-  QUERY_INSTALLED,
-  upgradePackages,
-} from "../kcm/commands.js";
+import { packageSpec, QUERY_INSTALLED } from "../kcm/commands.js";
+import type { HostCommands } from "../kcm/host-commands.js";
 import { installedFrom, pendingFrom, planState, UPGRADE_SIDES } from "./inspect-packages.js";
 import type { UpgradeJob } from "./runbook-ports.js";
 import type { RunbookSpec } from "./runbook-spec.js";
@@ -16,17 +11,17 @@ import { excerptOf } from "./step-runner.js";
  * nothing pending and the plan installed is "already up to date"; anything
  * else is plan drift. Prefetches exactly the planned packages.
  */
-export function upgradeSpec(job: UpgradeJob): RunbookSpec {
+export function upgradeSpec(job: UpgradeJob, commands: HostCommands): RunbookSpec {
   const specs = job.plan.packages.map(packageSpec);
   return {
     kind: "upgrade",
     transactionStep: "upgrade",
     outcomeKind: "upgraded",
-    preflightDisplay: `${QUERY_INSTALLED}; ${LIST_UPDATES}`,
+    preflightDisplay: `${QUERY_INSTALLED}; ${commands.listUpdates}`,
     async preflight(runner, started) {
       const [rpm, yum] = await Promise.all([
         runner.exec(QUERY_INSTALLED),
-        runner.exec(LIST_UPDATES),
+        runner.exec(commands.listUpdates),
       ]);
       const installed = installedFrom("preflight", rpm);
       const pending = pendingFrom("preflight", yum);
@@ -53,10 +48,10 @@ export function upgradeSpec(job: UpgradeJob): RunbookSpec {
       }
       return { ...base, ok: true, detail: `${pending.length} package(s) pending, as planned` };
     },
-    prefetchCommand: prefetchPackages(specs),
+    prefetchCommand: commands.prefetch(specs),
     transaction: {
-      run: upgradePackages(job.requestId, specs),
-      display: `sudo -n yum --setopt=exit_on_lock=True upgrade -y ${specs.join(" ")}`,
+      run: commands.upgrade(job.requestId, specs),
+      display: commands.describeUpgrade(specs),
     },
   };
 }

@@ -1,4 +1,4 @@
-import { LAST_TRANSACTION, LIST_UPDATES, QUERY_INSTALLED } from "../kcm/commands.js";
+import { QUERY_INSTALLED } from "../kcm/commands.js";
 import { formatPackageVersion } from "../kcm/package-version.js";
 import { installedFrom, pendingFrom, planState, UPGRADE_SIDES } from "./inspect-packages.js";
 import { RunbookFailure } from "./runbook-failure.js";
@@ -15,12 +15,13 @@ export async function verifyStep(
   transactionStep: "upgrade" | "undo",
 ): Promise<{ stillPending: string[]; transactionId?: number }> {
   const { job } = runner;
-  await runner.started("verify", `${QUERY_INSTALLED}; ${LIST_UPDATES}; ${LAST_TRANSACTION}`);
+  const { listUpdates, lastTransaction } = runner.deps.commands;
+  await runner.started("verify", `${QUERY_INSTALLED}; ${listUpdates}; ${lastTransaction}`);
   // rpm alongside yum; the two yum commands one after the other, or the
   // second finds the first holding yum's lock.
   const [rpm, [yum, last]] = await Promise.all([
     execReconnecting(runner, QUERY_INSTALLED),
-    execReconnecting(runner, LIST_UPDATES).then(
+    execReconnecting(runner, listUpdates).then(
       async (result) => [result, await lastTransactionId(runner, transactionStep)] as const,
     ),
   ]);

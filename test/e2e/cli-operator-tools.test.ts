@@ -97,9 +97,9 @@ describeLabWithRedis("kcm-chatops keyscan, doctor and audit, as processes", (red
     const good = await cli(["doctor"], env);
     expect(good.code).toBe(0);
     expect(good.stdout).toContain(
-      "  ✓ sudo: the runbook's 10 commands run as root without a password",
+      "  ✓ sudo: the host helper's 12 subcommands run as root without a password, and nothing else",
     );
-    expect(good.stdout.trimEnd().split("\n").at(-1)).toBe("All 10 checks passed.");
+    expect(good.stdout.trimEnd().split("\n").at(-1)).toBe("All 11 checks passed.");
     expect(good.stderr).toBe("checked ops-1 (1/1)\n");
     await host.killSshd();
     try {

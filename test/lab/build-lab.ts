@@ -18,6 +18,8 @@ import { mustRun } from "./run-command.js";
 import { withLabLock } from "./with-lab-lock.js";
 
 const HOST_FILES = fileURLToPath(new URL("./host-files", import.meta.url));
+/** The product's host helper, which every lab host installs as root's. */
+const HOST_HELPER = fileURLToPath(new URL("../../host/kcm-host", import.meta.url));
 
 interface SpecInput {
   version: string;
@@ -149,6 +151,7 @@ async function hostFilesDigest(): Promise<string> {
     }
   };
   await walk(HOST_FILES);
+  hash.update("kcm-host").update(await readFile(HOST_HELPER));
   return hash.digest("hex");
 }
 
@@ -199,6 +202,7 @@ export async function buildLab(): Promise<{ built: boolean }> {
     await rename(path.join(work, "repos"), labPaths.repos);
     await rm(labPaths.files, { recursive: true, force: true });
     await cp(HOST_FILES, labPaths.files, { recursive: true });
+    await cp(HOST_HELPER, path.join(labPaths.files, "kcm-host"));
     await rm(work, { recursive: true, force: true });
     await ensureKeyPair(labPaths.clientKey, "kcm-lab-client");
     await writeFile(stampFile, stamp);

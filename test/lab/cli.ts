@@ -49,7 +49,7 @@ async function describe(host: LabHost): Promise<string> {
     `${host.name}  ${host.address}:${host.port}  user ${host.user}  ${host.record.layout}  kcm ${version}  (${states.join(", ")})`,
     `  host key  ${host.record.hostPublicKey.split(" ")[0]} ${host.record.hostKeyFingerprint}`,
     `  repos     ${host.record.published.map((r) => repoDescription(host, r)).join(", ")}`,
-    `  ssh       ssh -i ${host.privateKeyPath} -p ${host.port} -o UserKnownHostsFile=${host.knownHostsPath} ${host.user}@${host.address} 'sudo -n yum list updates "kcm-*"'`,
+    `  ssh       ssh -i ${host.privateKeyPath} -p ${host.port} -o UserKnownHostsFile=${host.knownHostsPath} ${host.user}@${host.address} 'sudo -n ${host.helperPath} list-updates'`,
   ].join("\n");
 }
 

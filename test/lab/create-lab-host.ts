@@ -1,5 +1,6 @@
-import { chmod, chown, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, chown, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { Privilege } from "../../src/kcm/host-commands.js";
 import { buildLab } from "./build-lab.js";
 import { ensureKeyPair } from "./ensure-key-pair.js";
 import { startSshd } from "./host-sshd.js";
@@ -25,6 +26,8 @@ export interface CreateLabHostOptions {
   index?: number;
   /** Start the units, as a booted host would have them. @defaultValue true */
   startServices?: boolean;
+  /** How the bot's account gets root: the host helper, or (the old way) sudo of yum and systemctl. @defaultValue "helper" */
+  privilege?: Privilege;
 }
 
 // RHEL 8's dnf.conf. Debian's sets skip_if_unavailable=True and best=False,
@@ -117,6 +120,23 @@ async function writeShims(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Installs the product's host helper as an administrator would (root's,
+ * 0755), with a kcm-host.conf naming the host's own yum and systemctl: every
+ * lab host shares this machine's /usr/bin.
+ */
+async function installHelper(host: LabHost): Promise<void> {
+  const folder = path.dirname(host.helperPath);
+  await mkdir(folder, { recursive: true, mode: 0o755 });
+  await copyFile(path.join(labPaths.files, "kcm-host"), host.helperPath);
+  await chmod(host.helperPath, 0o755);
+  await writeFile(
+    path.join(folder, "kcm-host.conf"),
+    `YUM=${host.binDir}/yum\nSYSTEMCTL=${host.binDir}/systemctl\n`,
+    { mode: 0o644 },
+  );
+}
+
 async function fingerprint(publicKeyFile: string): Promise<string> {
   // "256 SHA256:abc... comment (ED25519)"
   const line = await mustRun("ssh-keygen", ["-l", "-E", "sha256", "-f", publicKeyFile]);
@@ -159,6 +179,7 @@ export async function createLabHost(options: CreateLabHostOptions = {}): Promise
       layout,
       release,
       published: [release],
+      ...(options.privilege === "direct-sudo" ? { privilege: "direct-sudo" as const } : {}),
       hostKeyFingerprint: await fingerprint(`${keyFile}.pub`),
       hostPublicKey,
     };
@@ -186,9 +207,17 @@ export async function createLabHost(options: CreateLabHostOptions = {}): Promise
 
     await ensureAccount(user, path.join(labPaths.homes, user));
     await writeFile(path.join(dir, "authorized_keys"), await readFile(`${labPaths.clientKey}.pub`));
-    await writeFile(`/etc/sudoers.d/${user}`, labSudoersText(user, path.join(dir, "bin"), false), {
-      mode: 0o440,
-    });
+    await installHelper(host);
+    await writeFile(
+      `/etc/sudoers.d/${user}`,
+      labSudoersText({
+        user,
+        binDir: host.binDir,
+        helperPath: host.helperPath,
+        ...(record.privilege ? { privilege: record.privilege } : {}),
+      }),
+      { mode: 0o440 },
+    );
     await mustRun("visudo", ["-c", "-q", "-f", `/etc/sudoers.d/${user}`]);
     await writeFile(host.knownHostsPath, `[${record.address}]:${record.port} ${hostPublicKey}\n`);
     await startSshd({

@@ -8,6 +8,8 @@ import { labPaths } from "./lab-paths.js";
 import { killAndWait } from "./lab-processes.js";
 import { labSudoersText } from "./lab-sudoers.js";
 import { writeRepoFiles } from "./repo-files.js";
+import { mustRun, runCommand } from "./run-command.js";
+import { withLabLock } from "./with-lab-lock.js";
 
 /**
  * The faults a lab host can be given on demand:
@@ -20,7 +22,10 @@ import { writeRepoFiles } from "./repo-files.js";
  * - `disk-full`: the filesystem yum installs into is full;
  * - `repo-breaks-on-stop`: the repositories become unreachable (and dnf's
  *   cache, prefetched packages included, is gone) when a unit is next
- *   stopped; `repo-unreachable` off restores them.
+ *   stopped; `repo-unreachable` off restores them;
+ * - `locale`: the login sets LANG to a non-English locale (the argument,
+ *   default `de_DE.UTF-8`), as `/etc/environment` or a profile would, and
+ *   sudo keeps it, as RHEL's sudoers do: a bare `yum` speaks German.
  * An sshd killed mid-command is {@link LabHost.killSshd}, not a switch.
  */
 export const HOST_FAULTS = [
@@ -32,6 +37,7 @@ export const HOST_FAULTS = [
   "sudo-password",
   "disk-full",
   "repo-breaks-on-stop",
+  "locale",
 ] as const;
 export type HostFault = (typeof HOST_FAULTS)[number];
 
@@ -77,9 +83,36 @@ async function setRepoReachable(host: LabHost, reachable: boolean): Promise<void
 
 async function setSudoPassword(host: LabHost, required: boolean): Promise<void> {
   const file = `/etc/sudoers.d/${host.user}`;
-  await writeFile(file, labSudoersText(host.user, path.join(host.dir, "bin"), required), {
-    mode: 0o440,
+  const text = labSudoersText({
+    user: host.user,
+    binDir: host.binDir,
+    helperPath: host.helperPath,
+    privilege: host.access.privilege,
+    requirePassword: required,
   });
+  await writeFile(file, text, { mode: 0o440 });
+}
+
+/** Generates a glibc locale on this machine once (Debian's `locales` has the sources). */
+async function ensureLocale(name: string): Promise<void> {
+  const [language, charset = "UTF-8"] = name.split(".");
+  const listed = await runCommand("locale", ["-a"]);
+  const wanted = `${language}.${charset.toLowerCase().replace("-", "")}`;
+  if (listed.stdout.split("\n").includes(wanted)) return;
+  await withLabLock("locale", async () => {
+    await mustRun("localedef", ["-i", language ?? "", "-f", charset, name]);
+  });
+}
+
+async function setLocale(host: LabHost, locale: string | undefined): Promise<void> {
+  if (locale !== undefined) {
+    if (!/^[a-z]{2}_[A-Z]{2}\.UTF-8$/.test(locale)) {
+      throw new Error(`lab: locale: expected a locale such as de_DE.UTF-8, not "${locale}"`);
+    }
+    await ensureLocale(locale);
+  }
+  await setFlag(host, "locale", locale);
+  await host.startSshd();
 }
 
 async function setFlag(host: LabHost, name: string, value: string | undefined): Promise<void> {
@@ -112,5 +145,7 @@ export async function setHostFault(
     case "host-key-changed":
       await setFlag(host, "host-key-changed", enabled ? "on" : undefined);
       return host.startSshd();
+    case "locale":
+      return setLocale(host, enabled ? String(on === true ? "de_DE.UTF-8" : on) : undefined);
   }
 }

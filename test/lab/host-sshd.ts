@@ -12,6 +12,8 @@ export interface SshdSettings {
   port: number;
   user: string;
   hostKeyFile: string;
+  /** The LANG every login gets (the `locale` fault); none by default, as on a server set up in English. */
+  lang?: string;
 }
 
 export function sshdConfigText(s: SshdSettings): string {
@@ -30,7 +32,7 @@ export function sshdConfigText(s: SshdSettings): string {
     "PubkeyAuthentication yes",
     `AllowUsers ${s.user}`,
     // The host's yum, rpm and systemctl come first, as /usr/bin would on RHEL.
-    `SetEnv PATH=${path.join(s.dir, "bin")}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+    `SetEnv PATH=${path.join(s.dir, "bin")}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin${s.lang ? ` LANG=${s.lang}` : ""}`,
     "PrintMotd no",
     "PrintLastLog no",
     "MaxStartups 64:30:128",

@@ -1,10 +1,12 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
+import { machine } from "node:os";
 import path from "node:path";
+import type { HostAccess, Privilege } from "../../src/kcm/host-commands.js";
 import { fileExists } from "./ensure-key-pair.js";
 import { type HostFault, setHostFault } from "./host-faults.js";
 import { killSshd, sshdPid, startSshd } from "./host-sshd.js";
-import { KCM_PACKAGES, type Release, WEB_PORT } from "./lab-packages.js";
+import { KCM_PACKAGES, PACKAGE_RELEASE, type Release, WEB_PORT } from "./lab-packages.js";
 import { labPaths } from "./lab-paths.js";
 import { isAlive, killAndWait, listProcesses } from "./lab-processes.js";
 import { writeRepoFiles } from "./repo-files.js";
@@ -30,6 +32,8 @@ export interface LabHostRecord {
    * every repository is a file one (and in records written before HTTP).
    */
   repoBaseUrls?: { [R in Release]?: string };
+  /** How the account gets root: the host helper (the default, and absent in older records) or direct sudo. */
+  privilege?: Privilege;
   /** OpenSSH's fingerprint of the host key, `SHA256:...`. */
   hostKeyFingerprint: string;
   /** The public host key line, `ssh-ed25519 AAAA...`. */
@@ -81,6 +85,47 @@ export class LabHost {
   }
   get knownHostsPath(): string {
     return path.join(this.dir, "known_hosts");
+  }
+  /** The product's host helper, installed root-owned in the host's own libexec folder. */
+  get helperPath(): string {
+    return path.join(this.dir, "libexec", "kcm-host");
+  }
+  /** The host's privilege setting, as its inventory entry gives it. */
+  get access(): HostAccess {
+    return { privilege: this.record.privilege ?? "helper", helperPath: this.helperPath };
+  }
+  /** `sudo -n <helper> <args>`: a root command through the host helper, as the bot sends one. */
+  helper(args: string): string {
+    return `sudo -n ${this.helperPath} ${args}`;
+  }
+
+  /** `sudo -n <helper> upgrade ...` of every kcm-* package of this host, to `release`. */
+  helperUpgrade(release: Release): string {
+    return this.helper(`upgrade ${kcmPackageSpecs(this.record.layout, release).join(" ")}`);
+  }
+
+  /** The host's bin folder: its yum, rpm and systemctl. */
+  get binDir(): string {
+    return path.join(this.dir, "bin");
+  }
+
+  /**
+   * Runs one of the host's programs (`yum`, `rpm`, `systemctl`) as root on
+   * the host, as an administrator with a root shell there would: what the
+   * tests use to look at or change a host behind the bot's back.
+   */
+  asRoot(
+    program: "yum" | "rpm" | "systemctl",
+    args: string[],
+    options: { timeoutMs?: number } = {},
+  ): Promise<CommandResult> {
+    return runCommand(path.join(this.binDir, program), args, options);
+  }
+
+  /** The newest yum transaction id on the host (0 on a host with none), read as root. */
+  async lastTransaction(): Promise<number> {
+    const info = await this.asRoot("yum", ["history", "info"]);
+    return Number(/Transaction ID : (\d+)/.exec(info.stdout)?.[1] ?? 0);
   }
 
   /** Reads a host that was made earlier (by this or another process). */
@@ -208,6 +253,9 @@ export class LabHost {
       changed ? "changed" : "",
       "ssh_host_ed25519_key",
     );
+    const lang = (
+      await readFile(path.join(this.dir, "faults", "locale"), "utf8").catch(() => "")
+    ).trim();
     const pid = await sshdPid(this.dir);
     if (pid !== undefined && isAlive(pid)) await killAndWait([pid], "SIGTERM");
     await startSshd({
@@ -216,6 +264,7 @@ export class LabHost {
       port: this.port,
       user: this.user,
       hostKeyFile,
+      ...(lang ? { lang } : {}),
     });
   }
 
@@ -251,4 +300,14 @@ export class LabHost {
 /** The kcm-* package names a host of `layout` has installed. */
 export function kcmPackagesFor(layout: Layout): string[] {
   return KCM_PACKAGES.filter((p) => p.layouts.includes(layout)).map((p) => p.name);
+}
+
+/** Exact packages (`kcm-guacd-2.24.1-1.el8.x86_64`) of a host of `layout` at `release`, as the helper takes them. */
+export function kcmPackageSpecs(layout: Layout, release: Release): string[] {
+  // rpmbuild builds "native" packages for this machine.
+  const native = machine();
+  return KCM_PACKAGES.filter((p) => p.layouts.includes(layout)).map(
+    (p) =>
+      `${p.name}-${p.epoch === undefined ? "" : `${p.epoch}:`}${release}-${PACKAGE_RELEASE}.${p.arch === "native" ? native : "noarch"}`,
+  );
 }

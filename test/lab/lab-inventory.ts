@@ -12,7 +12,8 @@ export const ALWAYS_OPEN_WINDOW = {
 
 /**
  * An inventory file (YAML, as an operator writes one) for lab hosts: their
- * addresses, accounts, the lab's client key and each host's pinned key.
+ * addresses, accounts, the lab's client key, each host's pinned key and
+ * where its host helper is.
  */
 export function labInventoryYaml(
   hosts: readonly LabHost[],
@@ -39,6 +40,9 @@ export function labInventoryYaml(
       address: h.address,
       user: h.user,
       hostKey: h.record.hostKeyFingerprint,
+      // Each lab host has its helper in its own folder: they share one /usr/local.
+      helperPath: h.helperPath,
+      ...(h.access.privilege === "helper" ? {} : { privilege: h.access.privilege }),
     })),
     ...(options.groups ? { groups: options.groups } : {}),
   });

@@ -12,7 +12,7 @@ export const labPaths = {
   root: LAB_DIR,
   /** One createrepo_c repository per release, plus `base`. */
   repos: path.join(LAB_DIR, "repos"),
-  /** The host-side programs (systemctl, yum, rpm shims), copied from host-files/. */
+  /** The host-side programs (systemctl, yum, rpm shims), copied from host-files/, and the product's host helper (`kcm-host`). */
   files: path.join(LAB_DIR, "files"),
   /** HOME for rpm and dnf: its .rpmmacros sets %_dbpath. */
   rpmHome: path.join(LAB_DIR, "rpmhome"),

@@ -1,23 +1,18 @@
 import type { UpgradePlan } from "../../src/domain/upgrade-plan.js";
 import {
-  CHECK_SUDO,
   forgetTransaction,
-  LAST_TRANSACTION,
-  LIST_UPDATES,
   packageSpec,
-  prefetchPackages,
   QUERY_INSTALLED,
   SHOW_UNITS,
-  servicesState,
-  startServices,
-  stopServices,
   transactionStatus,
-  undoTransaction,
-  upgradePackages,
 } from "../../src/kcm/commands.js";
+import { HELPER_ACCESS, hostCommands } from "../../src/kcm/host-commands.js";
 import type { HostShell, ShellResult } from "../../src/runbook/host-shell.js";
 import { SshError, type SshErrorCode } from "../../src/ssh/ssh-error.js";
 import { loadFixture } from "../fixtures/kcm/load-fixture.js";
+
+/** The root commands of a fake host: through the helper at its default path, as the product's default. */
+export const FAKE_COMMANDS = hostCommands(HELPER_ACCESS);
 
 /** What a scripted command answers: a result (fields left out: exit 0, no output), or a throw. */
 export type Answer = (command: string) => Partial<ShellResult> | Promise<Partial<ShellResult>>;
@@ -80,16 +75,16 @@ export class FakeHost {
 
   /** The job's upgrade command, exactly as the runbook sends it. */
   get upgradeCommand(): string {
-    return upgradePackages(this.requestId, this.plan.packages.map(packageSpec));
+    return FAKE_COMMANDS.upgrade(this.requestId, this.plan.packages.map(packageSpec));
   }
 
   /** The job's `yum history undo` command (undefined for an upgrade). */
   get undoCommand(): string | undefined {
-    return this.undoId === undefined ? undefined : undoTransaction(this.requestId, this.undoId);
+    return this.undoId === undefined ? undefined : FAKE_COMMANDS.undo(this.requestId, this.undoId);
   }
 
   get prefetchCommand(): string {
-    return prefetchPackages(this.plan.packages.map(packageSpec));
+    return FAKE_COMMANDS.prefetch(this.plan.packages.map(packageSpec));
   }
 
   /** Answers `command` with `answer` (the next `times` times; every time by default). */
@@ -146,27 +141,27 @@ export class FakeHost {
     const ok = (stdout = ""): Partial<ShellResult> => ({ stdout });
     const up = this.servicesUp ? "active" : "stopped";
     switch (command) {
-      case CHECK_SUDO:
-        return ok();
+      case FAKE_COMMANDS.checkSudo:
+        return ok("kcm-host 1\n");
       case QUERY_INSTALLED:
         return fixtureResult(
           this.upgraded
             ? "rpm/query-installed-standalone-upgraded"
             : "rpm/query-installed-standalone",
         );
-      case LIST_UPDATES:
+      case FAKE_COMMANDS.listUpdates:
         return fixtureResult(this.upgraded ? "dnf/list-updates-none" : "dnf/list-updates-pending");
       case SHOW_UNITS:
         return fixtureResult(`systemctl/show-units-standalone-${up}`);
-      case servicesState("standalone"):
+      case FAKE_COMMANDS.servicesState("standalone"):
         return fixtureResult(`systemctl/is-active-standalone-${up}`);
-      case stopServices("standalone"):
+      case FAKE_COMMANDS.stopServices("standalone"):
         this.servicesUp = false;
         return ok();
-      case startServices("standalone"):
+      case FAKE_COMMANDS.startServices("standalone"):
         this.servicesUp = true;
         return ok();
-      case LAST_TRANSACTION:
+      case FAKE_COMMANDS.lastTransaction:
         return ok(historyInfo(this.lastTransaction));
       case this.prefetchCommand:
         return ok(

@@ -1,7 +1,7 @@
 import type { RunbookEvent } from "../../src/chat/runbook-event.js";
 import { LockLostError } from "../../src/runbook/runbook-failure.js";
 import type { AuditEvent, JournalEntry, RunbookDeps } from "../../src/runbook/runbook-ports.js";
-import type { FakeHost } from "./fake-host.js";
+import { FAKE_COMMANDS, type FakeHost } from "./fake-host.js";
 
 /** The ports a runbook test inspects afterwards, with the deps to pass. */
 export interface FakeRunbook {
@@ -49,6 +49,7 @@ export function fakeRunbookDeps(
         close: () => shell.close(),
       };
     },
+    commands: FAKE_COMMANDS,
     journal: {
       load: async () => [...journal],
       append: async (entry) => {

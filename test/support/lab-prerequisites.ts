@@ -29,6 +29,14 @@ export async function findMissingLabPrerequisites(): Promise<string[]> {
     )
       missing.push(program);
   }
+  // The `locale` fault generates de_DE.UTF-8 from Debian's `locales` sources.
+  if (
+    !(await access("/usr/share/i18n/locales/de_DE", constants.R_OK).then(
+      () => true,
+      () => false,
+    ))
+  )
+    missing.push("/usr/share/i18n/locales/de_DE (apt install locales)");
   const dnfModule = await runCommand("/usr/bin/python3", ["-c", "import dnf"]).catch(
     () => undefined,
   );

@@ -1,3 +1,4 @@
+import type { CheckTarget } from "../../src/runbook/check-host.js";
 import type { SshTarget } from "../../src/ssh/ssh-session.js";
 import type { LabHost } from "../lab/lab.js";
 
@@ -12,4 +13,9 @@ export function sshTargetOf(host: LabHost, overrides: Partial<SshTarget> = {}): 
     hostKey: host.record.hostKeyFingerprint,
     ...overrides,
   };
+}
+
+/** What a check needs of a lab host: its name, a layout setting, and its helper. */
+export function checkTargetOf(host: LabHost, layout: CheckTarget["layout"] = "auto"): CheckTarget {
+  return { name: host.name, layout, ...host.access };
 }

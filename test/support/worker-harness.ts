@@ -16,7 +16,7 @@ import { sshConnector } from "../../src/ssh/ssh-connector.js";
 import { storeKeys } from "../../src/store/store-keys.js";
 import type { LabHost } from "../lab/lab.js";
 import { labInventoryYaml } from "../lab/lab-inventory.js";
-import { sshTargetOf } from "./ssh-target-of.js";
+import { checkTargetOf, sshTargetOf } from "./ssh-target-of.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -126,10 +126,10 @@ export class UpgradeHarness {
 
   /** The plan that `check` would make for the host now. */
   async planFor(host: LabHost): Promise<UpgradePlan> {
-    const check = await checkHost(
-      { name: host.name, layout: "auto" },
-      { connect: sshConnector([sshTargetOf(host)]), commandTimeoutMs: 30_000 },
-    );
+    const check = await checkHost(checkTargetOf(host), {
+      connect: sshConnector([sshTargetOf(host)]),
+      commandTimeoutMs: 30_000,
+    });
     if (check.problems.length > 0) throw new Error(`planFor: ${JSON.stringify(check.problems)}`);
     return makeUpgradePlan(host.name, check.pending ?? []);
   }

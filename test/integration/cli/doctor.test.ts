@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDoctor } from "../../../src/cli/run-doctor.js";
 import { readEnv } from "../../../src/config/read-env.js";
+import { readHostHelper } from "../../../src/kcm/read-host-helper.js";
 import { createLabHost, type LabHost } from "../../lab/lab.js";
 import { labInventoryYaml } from "../../lab/lab-inventory.js";
 import { runCommand } from "../../lab/run-command.js";
@@ -72,19 +73,21 @@ describeLabWithRedis("kcm-chatops doctor", (redisUrl) => {
       "✓ slack: the bot token is kcm-chatops (U0KCMBOT) in KCM Fake Workspace (T0KCM)",
     ]);
     const checks = (host: LabHost) => section(lines, host).filter((l) => /^ {2}[✓✗]/.test(l));
+    const sha = readHostHelper().sha256.slice(0, 16);
     expect(checks(web1)).toEqual([
       `  ✓ reachable: ${web1.address}:${web1.port} answers SSH`,
       `  ✓ host key: ${web1.record.hostKeyFingerprint} (ssh-ed25519), as pinned`,
       `  ✓ login: as ${web1.user} with ${web1.privateKeyPath}`,
-      "  ✓ sudo: the runbook's 10 commands run as root without a password",
+      `  ✓ helper: ${web1.helperPath}: root's, out of ${web1.user}'s reach, the same as this bot's (sha256 ${sha}…)`,
+      "  ✓ sudo: the host helper's 12 subcommands run as root without a password, and nothing else",
       "  ✓ layout: standalone (guacamole guacd), detected",
     ]);
     expect(checks(web2).at(-1)).toBe("  ✓ layout: tomcat (tomcat guacd), detected");
-    // The lab's manual-procedure rights are extra, noted under the ✓.
+    // The lab's helper reads its host's own yum and systemctl from kcm-host.conf.
     expect(section(lines, web1)).toContain(
-      `      note: ${web1.user} may also run 14 other commands as root without a password, not the runbook's:`,
+      `      kcm-host.conf beside it says: YUM=${web1.binDir}/yum; SYSTEMCTL=${web1.binDir}/systemctl`,
     );
-    expect(lines.at(-1)).toBe("All 16 checks passed.");
+    expect(lines.at(-1)).toBe("All 18 checks passed.");
     expect(out).not.toContain("✗");
     expect(slack.callsTo("auth.test")).toHaveLength(1);
   });
@@ -106,6 +109,7 @@ describeLabWithRedis("kcm-chatops doctor", (redisUrl) => {
       "reachable",
       "host key",
       "login",
+      "helper",
       "sudo",
       "layout",
     ]);
@@ -149,7 +153,7 @@ describeLabWithRedis("kcm-chatops doctor", (redisUrl) => {
       );
       expect(web2Lines).toContain("      sudo: a password is required");
       expect(web2Lines).toContain(
-        `             ${web2.user} ALL=(root) NOPASSWD: ${web2.dir}/bin/systemctl start tomcat guacd`,
+        `             ${web2.user} ALL=(root) NOPASSWD: ${web2.helperPath} start tomcat`,
       );
       expect(section(lines, web1).some((l) => l.includes("✗"))).toBe(false);
     } finally {
@@ -163,26 +167,26 @@ describeLabWithRedis("kcm-chatops doctor", (redisUrl) => {
     try {
       const reduced = original
         .split("\n")
-        .filter((l) => !l.includes(" history "))
+        .filter((l) => !l.includes(" history-"))
         .join("\n");
       await writeFile(file, reduced, { mode: 0o440 });
       expect((await runCommand("visudo", ["-c", "-q", "-f", file])).code).toBe(0);
       const { code, lines } = await doctor();
       expect(code).toBe(1);
-      const yum = `${web1.dir}/bin/yum --setopt=exit_on_lock=True`;
+      const helper = web1.helperPath;
       const web1Lines = section(lines, web1);
       expect(web1Lines).toEqual(
         expect.arrayContaining([
-          "  ✗ sudo: 2 of the runbook's 10 commands may not run as root without a password",
-          `      missing: ${yum} history info`,
-          `      missing: ${yum} history undo -y [0-9]*`,
+          "  ✗ sudo: 2 of the runbook's 12 commands may not run as root without a password",
+          `      missing: ${helper} history-info`,
+          `      missing: ${helper} history-undo [0-9]*`,
           "      fix: add these lines to /etc/sudoers.d/kcm-chatops on the host (then check it: visudo -cf /etc/sudoers.d/kcm-chatops):",
         ]),
       );
       const grants = web1Lines.filter((l) => l.startsWith(`             ${web1.user} ALL=`));
       expect(grants.map((l) => l.trim())).toEqual([
-        `${web1.user} ALL=(root) NOPASSWD: ${web1.dir}/bin/yum --setopt\\=exit_on_lock\\=True history info`,
-        `${web1.user} ALL=(root) NOPASSWD: ${web1.dir}/bin/yum --setopt\\=exit_on_lock\\=True history undo -y [0-9]*`,
+        `${web1.user} ALL=(root) NOPASSWD: ${helper} history-info`,
+        `${web1.user} ALL=(root) NOPASSWD: ${helper} history-undo [0-9]*`,
       ]);
       // Granting exactly what doctor printed makes it pass.
       await writeFile(file, `${reduced}\n${grants.map((l) => l.trim()).join("\n")}\n`, {
@@ -203,10 +207,92 @@ describeLabWithRedis("kcm-chatops doctor", (redisUrl) => {
       const { code, lines } = await doctor();
       expect(code).toBe(1);
       expect(section(lines, web1)).toContain(
-        `  ✗ sudo: ${web1.user} may run ALL as root without a password: far more than the runbook's 10 commands, so anyone with the bot's key is root on this host`,
+        `  ✗ sudo: ${web1.user} may run ALL as root without a password: far more than the runbook's 12 commands, so anyone with the bot's key is root on this host`,
       );
     } finally {
       await writeFile(file, original, { mode: 0o440 });
+    }
+  });
+
+  it("fails any other passwordless root rule, saying what it allows", async () => {
+    const file = `/etc/sudoers.d/${web1.user}`;
+    const original = await readFile(file, "utf8");
+    try {
+      // The helper, plus the rules of the old direct-sudo set-up left behind.
+      const stale = `${web1.user} ALL=(root) NOPASSWD: ${web1.binDir}/yum --setopt\\=exit_on_lock\\=True upgrade -y kcm-*, /usr/bin/id -un`;
+      await writeFile(file, `${original}${stale}\n`, { mode: 0o440 });
+      expect((await runCommand("visudo", ["-c", "-q", "-f", file])).code).toBe(0);
+      const { code, lines } = await doctor();
+      expect(code).toBe(1);
+      expect(section(lines, web1)).toEqual(
+        expect.arrayContaining([
+          `  ✗ sudo: ${web1.user} may run 2 commands as root without a password beyond the runbook's 12 commands; anyone with the bot's key may run them too`,
+          `      beyond the runbook's 12 commands, ${web1.user} may run as root without a password:`,
+          `        ${web1.binDir}/yum --setopt\\=exit_on_lock\\=True upgrade -y kcm-*   (sudo's * also matches spaces: any further arguments, e.g. a package file or --setopt for yum)`,
+          "        /usr/bin/id -un",
+        ]),
+      );
+    } finally {
+      await writeFile(file, original, { mode: 0o440 });
+    }
+  });
+
+  it("fails a helper that is missing, changed, or within the account's reach", async () => {
+    const helper = web1.helperPath;
+    const original = await readFile(helper);
+    const helperLine = async () =>
+      section((await doctor()).lines, web1).find((l) => l.includes(" helper: "));
+    try {
+      await rm(helper);
+      expect(await helperLine()).toBe(`  ✗ helper: the host helper is not installed at ${helper}`);
+      await writeFile(helper, Buffer.concat([original, Buffer.from("# changed on the host\n")]), {
+        mode: 0o755,
+      });
+      expect(await helperLine()).toMatch(
+        new RegExp(
+          `^  ✗ helper: the host helper at ${helper} is not this bot's: sha256 [0-9a-f]{16}…, this bot's is ${readHostHelper().sha256.slice(0, 16)}…$`,
+        ),
+      );
+      await writeFile(helper, original, { mode: 0o755 });
+      await runCommand("chown", [web1.user, helper]);
+      expect(await helperLine()).toBe(
+        `  ✗ helper: the host helper at ${helper} is not safe: ${helper} is owned by uid ${(await runCommand("id", ["-u", web1.user])).stdout.trim()}, not root`,
+      );
+      await runCommand("chown", ["root", helper]);
+      await runCommand("chmod", ["0777", path.dirname(helper)]);
+      expect(await helperLine()).toBe(
+        `  ✗ helper: the host helper at ${helper} is not safe: ${web1.user} may write ${path.dirname(helper)} (no sticky bit): it could swap the helper for its own`,
+      );
+    } finally {
+      await runCommand("chmod", ["0755", path.dirname(helper)]);
+      await writeFile(helper, original, { mode: 0o755 });
+      await runCommand("chown", ["root:root", helper]);
+    }
+    expect(await helperLine()).toMatch(/^ {2}✓ helper: /);
+  });
+
+  it("passes a direct-sudo host with a warning that it is root-equivalent", async () => {
+    const legacy = await createLabHost({
+      name: "legacy",
+      release: "2.24.1",
+      privilege: "direct-sudo",
+    });
+    try {
+      const file = path.join(dir, "legacy.yml");
+      await writeFile(file, labInventoryYaml([legacy]));
+      const { code, lines } = await doctor({ KCM_INVENTORY: file });
+      expect(code).toBe(0);
+      const legacyLines = section(lines, legacy);
+      expect(legacyLines).toContain(
+        "  ! sudo: the runbook's 10 commands run as root without a password, and nothing else",
+      );
+      expect(legacyLines.join("\n")).toContain(
+        "warning: privilege: direct-sudo is root-equivalent",
+      );
+      expect(legacyLines.some((l) => l.includes(" helper: "))).toBe(false);
+      expect(lines.at(-1)).toBe("All 11 checks passed; 1 warning (!) to read.");
+    } finally {
+      await legacy.destroy();
     }
   });
 
@@ -239,7 +325,7 @@ describeLabWithRedis("kcm-chatops doctor", (redisUrl) => {
           "✗ slack: auth.test failed: invalid_auth",
         ]),
       );
-      expect(lines.at(-1)).toBe("3 of 16 checks failed; the fix is under each ✗.");
+      expect(lines.at(-1)).toBe("3 of 18 checks failed; the fix is under each ✗.");
     } finally {
       await own?.stop();
     }

@@ -19,7 +19,7 @@ describeLab("a yum upgrade whose SSH client vanishes mid-transaction", () => {
     it(`${tty ? "with" : "without"} a pty: rpm finishes the transaction, yum history records a failure`, async () => {
       host = await createLabHost({ release: "2.23.1", publish: ["2.24.0"] });
       await host.fault("slow-upgrade", 3);
-      const client = spawn("ssh", host.sshArgs('sudo -n yum upgrade -y "kcm-*"', { tty }), {
+      const client = spawn("ssh", host.sshArgs(host.helperUpgrade("2.24.0"), { tty }), {
         stdio: ["ignore", "pipe", "pipe"],
       });
       client.stdout.resume();
@@ -44,7 +44,7 @@ describeLab("a yum upgrade whose SSH client vanishes mid-transaction", () => {
       expect(isAlive(pid as number)).toBe(false);
 
       expect((await host.installed()).get("kcm-guacd")).toBe("2.24.0-1.el8");
-      const history = await host.ssh("sudo -n yum --setopt=exit_on_lock=True history info 2");
+      const history = await host.asRoot("yum", ["history", "info", "2"]);
       expect(history.stdout).toMatch(/Return-Code\s+:\s+Failure: 1/);
     });
   }

@@ -14,8 +14,6 @@ import { describeLab } from "../../support/describe-lab.js";
 
 const MiB = 1024 * 1024;
 const RATE = 4 * MiB;
-const LIST = 'sudo -n yum --setopt=exit_on_lock=True list updates "kcm-*"';
-const UPGRADE = 'sudo -n yum upgrade -y "kcm-*"';
 
 interface Answer {
   status: number;
@@ -85,7 +83,7 @@ describeLab("the lab's repositories over rate-limited HTTP", () => {
     expect(repoFile).toContain(`baseurl=${server.url}/2.25.0\n`);
     expect(host.record.repoBaseUrls).toEqual({ "2.25.0": server.url });
 
-    const result = await host.ssh(LIST);
+    const result = await host.ssh(host.helper("list-updates"));
     expect(result.code).toBe(0);
     const lines = result.stdout.split("\n");
     const listed = lines.slice(lines.indexOf("Available Upgrades") + 1).filter(Boolean);
@@ -98,14 +96,14 @@ describeLab("the lab's repositories over rate-limited HTTP", () => {
 
   it("repo-unreachable breaks an HTTP repository, and switching it off restores it", async () => {
     await host.fault("repo-unreachable");
-    const broken = await host.ssh(LIST);
+    const broken = await host.ssh(host.helper("list-updates"));
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain("Curl error (7)");
     expect(broken.stderr).toContain("Cannot download repomd.xml");
 
     await host.fault("repo-unreachable", false);
     const requestsBefore = server.requests();
-    const fixed = await host.ssh(LIST);
+    const fixed = await host.ssh(host.helper("list-updates"));
     expect(fixed.code).toBe(0);
     expect(fixed.stdout).toContain("Available Upgrades");
     // Fetched again from the server: the fault expired dnf's metadata cache.
@@ -117,7 +115,7 @@ describeLab("the lab's repositories over rate-limited HTTP", () => {
     expect(payloadBytes).toBe(8 * MiB);
     const servedBefore = server.bytesServed();
     const started = performance.now();
-    const upgrade = await host.ssh(UPGRADE);
+    const upgrade = await host.ssh(host.helperUpgrade("2.25.0"));
     const seconds = (performance.now() - started) / 1000;
 
     expect(upgrade.code).toBe(0);

@@ -41,13 +41,20 @@ describeLab("lab hosts' sshd, accounts and sudo rights", () => {
     expect(noKey.stderr).toContain("Permission denied");
   });
 
-  it("grants sudo for the runbook's commands and nothing else", async () => {
-    expect((await host.ssh("sudo -n true")).code).toBe(0);
-    const other = await host.ssh("sudo -n cat /etc/shadow");
-    expect(other.code).toBe(1);
-    const install = await host.ssh("sudo -n yum install -y kcm-guacd");
-    expect(install.code).toBe(1);
-    expect(install.stderr).toContain("sudo:");
+  it("grants sudo for the host helper and nothing else", async () => {
+    const version = await host.ssh(host.helper("version"));
+    expect(version).toMatchObject({ code: 0, stdout: "kcm-host 1\n" });
+    for (const command of [
+      "sudo -n true",
+      "sudo -n cat /etc/shadow",
+      "sudo -n yum install -y kcm-guacd",
+      `sudo -n ${host.binDir}/yum --setopt=exit_on_lock=True upgrade -y kcm-guacd`,
+      `sudo -n ${host.binDir}/systemctl stop guacamole guacd`,
+    ]) {
+      const refused = await host.ssh(command);
+      expect(refused.code, command).toBe(1);
+      expect(refused.stderr, command).toContain("sudo:");
+    }
   });
 
   it("host-key-changed: the client refuses to connect and runs nothing", async () => {

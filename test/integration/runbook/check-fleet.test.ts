@@ -9,7 +9,7 @@ import type { SshTarget } from "../../../src/ssh/ssh-session.js";
 import { createLabHost, type LabHost } from "../../lab/lab.js";
 import { listProcesses } from "../../lab/lab-processes.js";
 import { describeLab } from "../../support/describe-lab.js";
-import { sshTargetOf } from "../../support/ssh-target-of.js";
+import { checkTargetOf, sshTargetOf } from "../../support/ssh-target-of.js";
 
 const WRONG_KEY = "SHA256:fbvWx7tccquu6uGYCHfGJ2+D72nEbtHlzoDn8lodc9k";
 
@@ -64,7 +64,11 @@ describeLab("check across a fleet of lab hosts", () => {
     const loginsBefore = await accepted(rekeyed);
     const started = performance.now();
     const checks = await checkFleet(
-      targets.map((t) => ({ name: t.name, layout: "auto" as const })),
+      // "silent" is no lab host: any helper path does, it never gets that far.
+      targets.map((t) => ({
+        ...checkTargetOf(hosts[t.name] ?? (hosts["pending"] as LabHost)),
+        name: t.name,
+      })),
       {
         connect: sshConnector(targets, { connectTimeoutMs: 1500 }),
         commandTimeoutMs: 20_000,
@@ -152,7 +156,7 @@ describeLab("check across a fleet of lab hosts", () => {
     };
     const names = ["pending", "current", "pending", "current", "pending"];
     const checks = await checkFleet(
-      names.map((name) => ({ name, layout: "auto" as const })),
+      names.map((name) => checkTargetOf(hosts[name] as LabHost)),
       { connect, commandTimeoutMs: 20_000, concurrency: 2 },
     );
     expect(checks.every((c) => c.problems.length === 0)).toBe(true);
@@ -160,7 +164,7 @@ describeLab("check across a fleet of lab hosts", () => {
   });
 
   it("says so when the inventory pins a layout the host does not have", async () => {
-    const [check] = await checkFleet([{ name: "current", layout: "standalone" }], {
+    const [check] = await checkFleet([checkTargetOf(hosts["current"] as LabHost, "standalone")], {
       connect: sshConnector(targets),
       commandTimeoutMs: 20_000,
     });

@@ -4,7 +4,8 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { SshError } from "../../../src/ssh/ssh-error.js";
 import { SshSession } from "../../../src/ssh/ssh-session.js";
-import { createLabHost, type LabHost } from "../../lab/lab.js";
+import { createLabHost, type LabHost, startLabRepoServer } from "../../lab/lab.js";
+import { kcmPackageSpecs } from "../../lab/lab-host.js";
 import { listProcesses } from "../../lab/lab-processes.js";
 import { describeLab } from "../../support/describe-lab.js";
 import { sshTargetOf } from "../../support/ssh-target-of.js";
@@ -39,7 +40,10 @@ describeLab("SshSession against a lab host's real sshd", () => {
         timedOut: false,
       });
       expect(a.durationMs).toBeGreaterThanOrEqual(0);
-      const [b, c] = await Promise.all([session.exec("id -un"), session.exec("sudo -n true")]);
+      const [b, c] = await Promise.all([
+        session.exec("id -un"),
+        session.exec(host.helper("version")),
+      ]);
       expect(b.stdout.trim()).toBe(host.user);
       expect(c.exitCode).toBe(0);
     } finally {
@@ -102,22 +106,24 @@ describeLab("SshSession against a lab host's real sshd", () => {
   });
 
   it("stops a command at its timeout, and no yum is left running on the host", async () => {
-    await host.fault("yum-lock");
+    // A prefetch from a mirror slow enough to take a minute (8 MiB at 128 KiB/s).
+    const server = await startLabRepoServer({ bytesPerSecond: 128 * 1024 });
+    await host.publish("2.25.0", { baseUrl: server.url });
     const session = await SshSession.open(sshTargetOf(host));
     try {
-      // Without exit_on_lock, dnf waits for the lock forever.
-      const result = await session.exec("sudo -n yum list updates 'kcm-*'", { timeoutMs: 1500 });
+      const prefetch = host.helper(`prefetch ${kcmPackageSpecs("standalone", "2.25.0").join(" ")}`);
+      const result = await session.exec(prefetch, { timeoutMs: 2500 });
       expect(result.timedOut).toBe(true);
+      // sshd delivered the signal; sudo passed it on to yum, which the helper exec'd.
       expect(result.signal).toBe("SIGTERM");
-      expect(result.stdout).toMatch(/Waiting for process with pid \d+ to finish\./);
-      const yums = (await listProcesses()).filter(
-        (p) =>
-          p.cmdline.includes(`--installroot=${host.root}`) && !p.cmdline.includes("hold-dnf-lock"),
+      const yums = (await listProcesses()).filter((p) =>
+        p.cmdline.includes(`--installroot=${host.root}`),
       );
       expect(yums).toEqual([]);
     } finally {
       session.close();
-      await host.fault("yum-lock", false);
+      await host.publish("2.25.0");
+      await server.stop();
     }
   });
 

@@ -92,7 +92,7 @@ describeLabWithRedis("upgrade jobs run by real worker processes on lab hosts", (
       .filter((e) => e.event === "started")
       .map((e) => e.step);
     expect(steps).toEqual(["preflight", "layout", "stop", "undo", "start", "verify"]);
-    expect(worker.lines.join("\n")).toContain("history undo -y 2");
+    expect(worker.lines.join("\n")).toContain("history-undo 2");
     // The same rollback again finds nothing to undo.
     await h.enqueueRollback("req-undo-again", host, plan, last.transactionId);
     expect((await h.finished("req-undo-again")).returnvalue).toMatchObject({ kind: "up-to-date" });
@@ -102,7 +102,7 @@ describeLabWithRedis("upgrade jobs run by real worker processes on lab hosts", (
     const host = await createLabHost({ name: "current", release: "2.23.1", publish: ["2.24.0"] });
     const h = await setUp(host);
     const plan = await h.planFor(host);
-    await host.ssh('sudo -n yum upgrade -y "kcm-*"'); // someone upgraded by hand meanwhile
+    await host.asRoot("yum", ["upgrade", "-y", "kcm-*"]); // someone upgraded by hand meanwhile
     const pid = (await host.webStatus()).pid;
     await h.enqueue("req-current", host, plan);
     await h.startWorker();

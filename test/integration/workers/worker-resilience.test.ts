@@ -9,10 +9,7 @@ import { describeLabWithRedis } from "../../support/describe-lab-with-redis.js";
 import { harnessPerTest, messagesOf, UpgradeHarness } from "../../support/worker-harness.js";
 
 /** Upgrade transactions in the host's yum history (the lab's install is transaction 1). */
-async function lastTransaction(host: LabHost): Promise<number> {
-  const info = await host.ssh("sudo -n yum --setopt=exit_on_lock=True history info");
-  return Number(/Transaction ID : (\d+)/.exec(info.stdout)?.[1]);
-}
+const lastTransaction = (host: LabHost) => host.lastTransaction();
 
 describeLabWithRedis("workers that die, stop, or share a host", (redisUrl) => {
   const setUp = harnessPerTest(redisUrl);

@@ -4,5 +4,6 @@
 host=$1
 shift
 lab=$(dirname "$(dirname "$host")")
-export HOME="$lab/rpmhome" LC_ALL=C.UTF-8
+# The locale is the caller's, as on a real host (the `locale` fault relies on it).
+export HOME="$lab/rpmhome"
 exec /usr/bin/rpm --root="$host/root" "$@"

@@ -6,7 +6,8 @@ shift
 lab=$(dirname "$(dirname "$host")")
 # Debian's rpm keeps its database under ~/.rpmdb; this HOME's .rpmmacros puts
 # it at /var/lib/rpm inside the installroot, where dnf looks for it.
-export HOME="$lab/rpmhome" LC_ALL=C.UTF-8
+# The locale is the caller's, as on a real host (the `locale` fault relies on it).
+export HOME="$lab/rpmhome"
 if [ -e "$host/faults/disk-full" ]; then
   exec unshare --mount --propagation private "$lab/files/dnf-on-full-disk.sh" "$host/root" "$@"
 fi

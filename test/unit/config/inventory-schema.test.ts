@@ -118,6 +118,29 @@ describe("host addresses, ports, users, keys, health", () => {
     ]);
   });
 
+  it("refuses an unknown privilege and a helper path that is relative, climbs, or holds spaces", () => {
+    expect(
+      describeIssues(
+        oneHost(`    hostKey: ${KEYS.a}\n    privilege: sudo-all\n    helperPath: ../kcm-host\n`),
+      ),
+    ).toEqual([
+      'hosts[0].privilege: expected one of helper, direct-sudo, got "sudo-all"',
+      'hosts[0].helperPath: expected an absolute path of letters, digits, ".", "_", "+", "-" and "/"',
+      'hosts[0].helperPath: expected no ".." in the path',
+    ]);
+    expect(problems(hostSchema, { ...validHost, helperPath: "/opt/../tmp/kcm-host" })).toEqual([
+      'expected no ".." in the path',
+    ]);
+    expect(problems(hostSchema, { ...validHost, helperPath: "/opt/kcm host" })).toHaveLength(1);
+    expect(
+      problems(hostSchema, {
+        ...validHost,
+        privilege: "direct-sudo",
+        helperPath: "/opt/k/kcm-host",
+      }),
+    ).toEqual([]);
+  });
+
   it("checks the health probe: an http(s) URL and a port", () => {
     expect(
       problems(hostSchema, { ...validHost, health: { webUrl: "http://10.0.0.1:8080/" } }),

@@ -34,6 +34,7 @@ hosts:
     address: web2.example.internal
     hostKey: ${KEYS.b}
     health: { webUrl: "https://web2.example.internal/", guacdPort: 4822 }
+    helperPath: /opt/kcm-chatops/kcm-host
   - name: legacy
     address: "fd00::10"
     port: 2222
@@ -42,6 +43,7 @@ hosts:
     hostKey: ${KEYS.c}
     layout: tomcat
     window: weekend
+    privilege: direct-sudo
 groups:
   web: [web1, web2]
   eu.dmz:

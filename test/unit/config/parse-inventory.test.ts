@@ -18,6 +18,8 @@ describe("parseInventory: a valid file", () => {
         hostKey: KEYS.a,
         layout: "auto",
         window: "nightly",
+        privilege: "helper",
+        helperPath: "/usr/local/libexec/kcm-chatops/kcm-host",
         groups: ["web"],
       },
       {
@@ -31,6 +33,8 @@ describe("parseInventory: a valid file", () => {
         // Its group eu.dmz sets a window, which wins over defaults.window.
         window: "weekend",
         health: { webUrl: "https://web2.example.internal/", guacdPort: 4822 },
+        privilege: "helper",
+        helperPath: "/opt/kcm-chatops/kcm-host",
         groups: ["web", "eu.dmz"],
       },
       {
@@ -42,6 +46,8 @@ describe("parseInventory: a valid file", () => {
         hostKey: KEYS.c,
         layout: "tomcat",
         window: "weekend",
+        privilege: "direct-sudo",
+        helperPath: "/usr/local/libexec/kcm-chatops/kcm-host",
         groups: ["eu.dmz"],
       },
     ]);

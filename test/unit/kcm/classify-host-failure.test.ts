@@ -18,6 +18,8 @@ const CODES: readonly HostFailureCode[] = [
   "disk-space",
   "sudo-password",
   "sudo-not-allowed",
+  "helper-missing",
+  "helper-refused",
   "timeout",
   "command-failed",
 ];
@@ -234,6 +236,31 @@ describe("classifyHostFailure: sudo, timeouts, anything else", () => {
   it("says when there was no exit code at all", () => {
     expect(classifyHostFailure({ exitCode: null, stdout: "", stderr: "" }).summary).toBe(
       "the command ended without an exit code (it was killed, or the connection dropped)",
+    );
+  });
+});
+
+describe("classifyHostFailure: the host helper", () => {
+  it("refused its arguments: exit 64, its one line", () => {
+    expect(classify("sudo/helper-refused")).toEqual({
+      code: "helper-refused",
+      summary:
+        "the host helper refused the command and ran nothing: not a kcm package (no architecture at the end): kcm-evil.rpm",
+      evidence: ["kcm-host: not a kcm package (no architecture at the end): kcm-evil.rpm"],
+      exitCode: 64,
+    });
+  });
+
+  it("a kcm-host line without exit 64 is not the helper's refusal", () => {
+    const output = fixtureOutput("sudo/helper-refused");
+    expect(classifyHostFailure({ ...output, exitCode: 1 }).code).toBe("command-failed");
+  });
+
+  it("is not installed where sudo's rule says: how to install it", () => {
+    const failure = classify("sudo/helper-not-found");
+    expect(failure.code).toBe("helper-missing");
+    expect(failure.summary).toBe(
+      "the host helper is not installed at /var/tmp/kcm-lab-test/hosts/101/libexec/kcm-host: kcm-chatops host-helper prints how to install it",
     );
   });
 });

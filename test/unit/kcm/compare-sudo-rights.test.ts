@@ -1,12 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { RHEL_PROGRAMS } from "../../../src/kcm/commands.js";
 import { compareSudoRights, sudoArgsPattern } from "../../../src/kcm/compare-sudo-rights.js";
 import { parseHostPrograms } from "../../../src/kcm/find-host-programs.js";
+import { DEFAULT_HELPER_PATH, type HostAccess } from "../../../src/kcm/host-commands.js";
 import { parseSudoList, type SudoRule } from "../../../src/kcm/parse-sudo-list.js";
+import { RHEL_PROGRAMS } from "../../../src/kcm/sudoers-lines.js";
 import { fixtureOutput } from "../../fixtures/kcm/load-fixture.js";
 
 const BIN = "/var/tmp/kcm-lab-test/hosts/101/bin";
 const LAB = parseHostPrograms(fixtureOutput("sudo/find-programs-lab"));
+// These fixtures were captured from lab hosts whose account sudo'd yum and systemctl directly.
+const DIRECT: HostAccess = { privilege: "direct-sudo", helperPath: DEFAULT_HELPER_PATH };
 
 function rulesOf(fixture: string): SudoRule[] {
   const listing = parseSudoList(fixtureOutput(fixture));
@@ -29,7 +32,7 @@ describe("parseHostPrograms", () => {
 
 describe("compareSudoRights", () => {
   it("finds every runbook command on a lab host; the manual procedure's lines are extra", () => {
-    const rights = compareSudoRights(rulesOf("sudo/list-lab"), LAB);
+    const rights = compareSudoRights(rulesOf("sudo/list-lab"), DIRECT, LAB);
     expect(rights.needed).toHaveLength(10);
     expect(rights.missing).toEqual([]);
     expect(rights.broad).toEqual([]);
@@ -43,11 +46,11 @@ describe("compareSudoRights", () => {
   });
 
   it("compares by program name: RHEL's /usr/bin/yum and the lab's yum are the same command", () => {
-    expect(compareSudoRights(rulesOf("sudo/list-lab"), RHEL_PROGRAMS).missing).toEqual([]);
+    expect(compareSudoRights(rulesOf("sudo/list-lab"), DIRECT, RHEL_PROGRAMS).missing).toEqual([]);
   });
 
   it("names the missing commands, and those allowed only with a password", () => {
-    const rights = compareSudoRights(rulesOf("sudo/list-reduced"), LAB);
+    const rights = compareSudoRights(rulesOf("sudo/list-reduced"), DIRECT, LAB);
     const yum = `${BIN}/yum --setopt=exit_on_lock=True`;
     expect(rights.missing).toEqual([
       `${yum} history info`,
@@ -60,9 +63,9 @@ describe("compareSudoRights", () => {
   });
 
   it("calls NOPASSWD: ALL broad; a password-guarded ALL and other run-as users are not the bot's", () => {
-    const all = compareSudoRights(rulesOf("sudo/list-nopasswd-all"), LAB);
+    const all = compareSudoRights(rulesOf("sudo/list-nopasswd-all"), DIRECT, LAB);
     expect(all).toMatchObject({ missing: [], broad: ["ALL"], extra: [] });
-    const wild = compareSudoRights(rulesOf("sudo/list-wildcards"), LAB);
+    const wild = compareSudoRights(rulesOf("sudo/list-wildcards"), DIRECT, LAB);
     expect(wild.missing).toEqual([]);
     expect(wild.broad).toEqual([]);
     expect(wild.broadWithPassword).toEqual(["ALL"]);
@@ -78,14 +81,13 @@ describe("compareSudoRights", () => {
     const rule = (...commands: string[]): SudoRule[] => [
       { runAsUsers: ["root"], authenticate: false, commands },
     ];
-    expect(compareSudoRights(rule("/usr/bin/yum", "/usr/sbin/"), RHEL_PROGRAMS).broad).toEqual([
-      "/usr/bin/yum",
-      "/usr/sbin/",
-    ]);
+    expect(
+      compareSudoRights(rule("/usr/bin/yum", "/usr/sbin/"), DIRECT, RHEL_PROGRAMS).broad,
+    ).toEqual(["/usr/bin/yum", "/usr/sbin/"]);
     // ...except the runbook's own `true`, which takes no arguments that matter.
-    expect(compareSudoRights(rule("/usr/bin/true"), RHEL_PROGRAMS).broad).toEqual([]);
+    expect(compareSudoRights(rule("/usr/bin/true"), DIRECT, RHEL_PROGRAMS).broad).toEqual([]);
     // A negated command admits nothing.
-    expect(compareSudoRights(rule("!/usr/bin/true"), RHEL_PROGRAMS).missing).toContain(
+    expect(compareSudoRights(rule("!/usr/bin/true"), DIRECT, RHEL_PROGRAMS).missing).toContain(
       "/usr/bin/true",
     );
   });

@@ -1,9 +1,8 @@
 import { expect, it } from "vitest";
-import { servicesState, startServices, stopServices } from "../../../src/kcm/commands.js";
 import { runUpgrade } from "../../../src/runbook/run-upgrade.js";
 import { LockLostError } from "../../../src/runbook/runbook-failure.js";
 import type { JournalEntry } from "../../../src/runbook/runbook-ports.js";
-import { detachedResult, FakeHost } from "../../support/fake-host.js";
+import { detachedResult, FAKE_COMMANDS, FakeHost } from "../../support/fake-host.js";
 import { fakeRunbookDeps } from "../../support/fake-runbook-deps.js";
 import { standaloneUpgradeJob } from "../../support/standalone-upgrade-job.js";
 
@@ -11,8 +10,8 @@ import { standaloneUpgradeJob } from "../../support/standalone-upgrade-job.js";
 // journal, or from the lock's renewal, and must stop touching the host at
 // once: runRunbook rejects with LockLostError and sends nothing more.
 
-const STOP = stopServices("standalone");
-const START = startServices("standalone");
+const STOP = FAKE_COMMANDS.stopServices("standalone");
+const START = FAKE_COMMANDS.startServices("standalone");
 
 function setUp(requestId: string, refuseAppend: (entry: JournalEntry) => boolean) {
   const job = standaloneUpgradeJob(requestId);
@@ -46,7 +45,7 @@ it("refused as yum would begin: no yum, no start (the new holder does that), con
     name: "LockLostError",
     code: "lock-lost",
   });
-  expect(host.commands.slice(-2)).toEqual([STOP, servicesState("standalone")]);
+  expect(host.commands.slice(-2)).toEqual([STOP, FAKE_COMMANDS.servicesState("standalone")]);
   expect(host.count(host.upgradeCommand)).toBe(0);
   expect(host.count(START)).toBe(0);
   expect(run.journal.at(-1)).toMatchObject({ step: "stop", event: "finished" });

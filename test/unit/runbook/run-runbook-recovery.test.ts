@@ -1,14 +1,10 @@
 import { expect, it } from "vitest";
-import {
-  forgetTransaction,
-  servicesState,
-  startServices,
-  stopServices,
-} from "../../../src/kcm/commands.js";
+import { forgetTransaction } from "../../../src/kcm/commands.js";
 import { runUpgrade } from "../../../src/runbook/run-upgrade.js";
 import {
   connectionError,
   detachedResult,
+  FAKE_COMMANDS,
   FakeHost,
   fixtureResult,
 } from "../../support/fake-host.js";
@@ -18,9 +14,9 @@ import { standaloneUpgradeJob } from "../../support/standalone-upgrade-job.js";
 // Once the services were stopped, every ending tries to start them again
 // and says what state they are in (DESIGN.md: "Never leave services down").
 
-const STOP = stopServices("standalone");
-const START = startServices("standalone");
-const STATE = servicesState("standalone");
+const STOP = FAKE_COMMANDS.stopServices("standalone");
+const START = FAKE_COMMANDS.startServices("standalone");
+const STATE = FAKE_COMMANDS.servicesState("standalone");
 const UP = [
   { unit: "guacamole", state: "active" },
   { unit: "guacd", state: "active" },

@@ -1,24 +1,16 @@
 import { describe, expect, it } from "vitest";
-import {
-  LAST_TRANSACTION,
-  LIST_UPDATES,
-  QUERY_INSTALLED,
-  servicesState,
-  startServices,
-  stopServices,
-  transactionStatus,
-} from "../../../src/kcm/commands.js";
+import { QUERY_INSTALLED, transactionStatus } from "../../../src/kcm/commands.js";
 import { runUpgrade } from "../../../src/runbook/run-upgrade.js";
 import type { JournalEntry, UpgradeJob } from "../../../src/runbook/runbook-ports.js";
-import { connectionError, FakeHost } from "../../support/fake-host.js";
+import { connectionError, FAKE_COMMANDS, FakeHost } from "../../support/fake-host.js";
 import { fakeRunbookDeps } from "../../support/fake-runbook-deps.js";
 import { standaloneUpgradeJob } from "../../support/standalone-upgrade-job.js";
 
 // A redelivered job (its worker died) reads its journal and the host's real
 // state, and never sends the yum transaction a second time.
 
-const START = startServices("standalone");
-const STATE = servicesState("standalone");
+const START = FAKE_COMMANDS.startServices("standalone");
+const STATE = FAKE_COMMANDS.servicesState("standalone");
 
 /**
  * Plays a worker that dies once it has sent `command`: runs the job until
@@ -69,7 +61,7 @@ describe("a redelivered job whose journal says yum was started", () => {
     const outcome = await runUpgrade(job, run.deps);
 
     expect(host.count(host.upgradeCommand)).toBe(0);
-    expect(host.count(stopServices("standalone"))).toBe(0);
+    expect(host.count(FAKE_COMMANDS.stopServices("standalone"))).toBe(0);
     const status = transactionStatus(job.requestId);
     expect(host.commands.slice(0, 5)).toEqual([status, status, status, START, STATE]);
     expect(run.sleeps).toEqual([2000, 2000]);
@@ -196,7 +188,7 @@ describe("a redelivered job whose journal says yum finished", () => {
     expect(host.count(host.upgradeCommand)).toBe(0);
     expect(host.count(transactionStatus(job.requestId))).toBe(0);
     expect(new Set(host.commands.slice(2, 5))).toEqual(
-      new Set([QUERY_INSTALLED, LIST_UPDATES, LAST_TRANSACTION]),
+      new Set([QUERY_INSTALLED, FAKE_COMMANDS.listUpdates, FAKE_COMMANDS.lastTransaction]),
     );
     expect(outcome).toMatchObject({ kind: "upgraded", transactionId: 7 });
   });

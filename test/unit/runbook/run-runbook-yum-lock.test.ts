@@ -1,13 +1,7 @@
 import { expect, it } from "vitest";
-import {
-  forgetTransaction,
-  LAST_TRANSACTION,
-  LIST_UPDATES,
-  packageSpec,
-  prefetchPackages,
-} from "../../../src/kcm/commands.js";
+import { forgetTransaction, packageSpec } from "../../../src/kcm/commands.js";
 import { runUpgrade } from "../../../src/runbook/run-upgrade.js";
-import { detachedResult, FakeHost, fixtureResult } from "../../support/fake-host.js";
+import { detachedResult, FAKE_COMMANDS, FakeHost, fixtureResult } from "../../support/fake-host.js";
 import { fakeRunbookDeps } from "../../support/fake-runbook-deps.js";
 import { standaloneUpgradeJob } from "../../support/standalone-upgrade-job.js";
 
@@ -21,7 +15,7 @@ function setUp(requestId: string) {
     job,
     host,
     run: fakeRunbookDeps(host),
-    prefetch: prefetchPackages(job.plan.packages.map(packageSpec)),
+    prefetch: FAKE_COMMANDS.prefetch(job.plan.packages.map(packageSpec)),
   };
 }
 
@@ -62,7 +56,7 @@ it("verify asks yum history only after yum list has finished (two yums at once c
   let listRunning = false;
   let collided = false;
   let lists = 0;
-  host.on(LIST_UPDATES, async () => {
+  host.on(FAKE_COMMANDS.listUpdates, async () => {
     // The preflight's list shows the plan pending; verify's, nothing.
     if (lists++ === 0) return fixtureResult("dnf/list-updates-pending");
     listRunning = true;
@@ -71,7 +65,7 @@ it("verify asks yum history only after yum list has finished (two yums at once c
     return fixtureResult("dnf/list-updates-none");
   });
   let histories = 0;
-  host.on(LAST_TRANSACTION, () => {
+  host.on(FAKE_COMMANDS.lastTransaction, () => {
     if (listRunning) collided = true;
     // Before the stop: the install (1); in verify: the upgrade (2).
     return { exitCode: 0, stdout: `Transaction ID : ${histories++ === 0 ? 1 : 2}\n` };

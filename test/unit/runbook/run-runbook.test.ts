@@ -1,24 +1,14 @@
 import { describe, expect, it } from "vitest";
-import {
-  CHECK_SUDO,
-  forgetTransaction,
-  LAST_TRANSACTION,
-  LIST_UPDATES,
-  QUERY_INSTALLED,
-  SHOW_UNITS,
-  servicesState,
-  startServices,
-  stopServices,
-} from "../../../src/kcm/commands.js";
+import { forgetTransaction, QUERY_INSTALLED, SHOW_UNITS } from "../../../src/kcm/commands.js";
 import { runRollback } from "../../../src/runbook/run-rollback.js";
 import { runUpgrade } from "../../../src/runbook/run-upgrade.js";
-import { FakeHost, fixtureResult } from "../../support/fake-host.js";
+import { FAKE_COMMANDS, FakeHost, fixtureResult } from "../../support/fake-host.js";
 import { fakeRunbookDeps } from "../../support/fake-runbook-deps.js";
 import { standaloneUpgradeJob, WINDOW } from "../../support/standalone-upgrade-job.js";
 
-const STOP = stopServices("standalone");
-const START = startServices("standalone");
-const STATE = servicesState("standalone");
+const STOP = FAKE_COMMANDS.stopServices("standalone");
+const START = FAKE_COMMANDS.startServices("standalone");
+const STATE = FAKE_COMMANDS.servicesState("standalone");
 
 /** The commands, with those sent together (Promise.all, any order) as sorted groups. */
 function grouped(commands: readonly string[], together: readonly (readonly string[])[]) {
@@ -46,14 +36,14 @@ describe("a happy run", () => {
 
     const outcome = await runUpgrade(job, run.deps);
 
-    const preflight = [QUERY_INSTALLED, LIST_UPDATES];
-    const verify = [QUERY_INSTALLED, LIST_UPDATES, LAST_TRANSACTION];
+    const preflight = [QUERY_INSTALLED, FAKE_COMMANDS.listUpdates];
+    const verify = [QUERY_INSTALLED, FAKE_COMMANDS.listUpdates, FAKE_COMMANDS.lastTransaction];
     expect(grouped(host.commands, [preflight, verify])).toEqual([
-      CHECK_SUDO,
+      FAKE_COMMANDS.checkSudo,
       [...preflight].sort(),
       SHOW_UNITS,
       host.prefetchCommand,
-      LAST_TRANSACTION,
+      FAKE_COMMANDS.lastTransaction,
       STOP,
       STATE,
       host.upgradeCommand,
@@ -114,17 +104,21 @@ describe("a happy run", () => {
 
     const outcome = await runRollback(job, 7, run.deps);
 
-    expect(grouped(host.commands, [[QUERY_INSTALLED, LIST_UPDATES, LAST_TRANSACTION]])).toEqual([
-      CHECK_SUDO,
+    expect(
+      grouped(host.commands, [
+        [QUERY_INSTALLED, FAKE_COMMANDS.listUpdates, FAKE_COMMANDS.lastTransaction],
+      ]),
+    ).toEqual([
+      FAKE_COMMANDS.checkSudo,
       QUERY_INSTALLED,
       SHOW_UNITS,
-      LAST_TRANSACTION,
+      FAKE_COMMANDS.lastTransaction,
       STOP,
       STATE,
       host.undoCommand,
       START,
       STATE,
-      [LAST_TRANSACTION, LIST_UPDATES, QUERY_INSTALLED].sort(),
+      [FAKE_COMMANDS.lastTransaction, FAKE_COMMANDS.listUpdates, QUERY_INSTALLED].sort(),
       forgetTransaction(job.requestId),
     ]);
     expect(outcome).toMatchObject({ kind: "rolled-back", transactionId: 8 });
@@ -137,14 +131,14 @@ describe("endings that never touch the services", () => {
   it("sudo's refusal fails the preflight; no stop, no further command", async () => {
     const job = standaloneUpgradeJob("req-sudo");
     // `sudo -n` prints the same refusal whatever the command; this one was captured for yum.
-    const host = new FakeHost(job.requestId, job.plan).on(CHECK_SUDO, () =>
+    const host = new FakeHost(job.requestId, job.plan).on(FAKE_COMMANDS.checkSudo, () =>
       fixtureResult("dnf/list-updates-sudo-password"),
     );
     const run = fakeRunbookDeps(host);
 
     const outcome = await runUpgrade(job, run.deps);
 
-    expect(host.commands).toEqual([CHECK_SUDO]);
+    expect(host.commands).toEqual([FAKE_COMMANDS.checkSudo]);
     expect(outcome).toMatchObject({
       kind: "failed",
       step: "preflight",
