@@ -1,7 +1,8 @@
 /**
  * `check all` across N lab hosts: kcm-chatops's CLI (built, on node) beside
- * the baseline of plain OpenSSH running Keeper's check command with the same
- * parallelism, `xargs -P8 ssh host 'sudo -n yum list updates "kcm-*"'`.
+ * the baseline of plain OpenSSH running Keeper's check command (through the
+ * host helper, the only root command the account has) with the same
+ * parallelism, `xargs -P8 ssh host 'sudo -n kcm-host list-updates'`.
  * kcm-chatops does more per host (rpm -qa and systemctl show as well, over
  * the same connection); both are measured warm (dnf metadata cached).
  *   npm run bench:check [-- hosts [rounds]]     (needs root, like the lab)
@@ -51,9 +52,7 @@ try {
   await writeFile(
     commands,
     hosts
-      .map((h) =>
-        h.sshArgs(`sudo -n yum list updates "kcm-*"`).map((a) => `'${a.replaceAll("'", "'\\''")}'`),
-      )
+      .map((h) => h.sshArgs(h.helper("list-updates")).map((a) => `'${a.replaceAll("'", "'\\''")}'`))
       .map((args) => `ssh ${args.join(" ")} >/dev/null`)
       .join("\n"),
   );
