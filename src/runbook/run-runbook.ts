@@ -2,6 +2,7 @@ import type { JobOutcome, PackageChange } from "../chat/runbook-event.js";
 import { planHash } from "../domain/upgrade-plan.js";
 import { classifyHostFailure } from "../kcm/classify-host-failure.js";
 import { forgetTransaction, type Layout } from "../kcm/commands.js";
+import { HELPER_VERSION } from "../kcm/host-commands.js";
 import { isConnectionFailure } from "./host-shell.js";
 import { layoutStep } from "./layout-step.js";
 import { type Progress, readProgress } from "./read-progress.js";
@@ -164,6 +165,11 @@ async function beforeDowntime(
     });
     throw new RunbookFailure("preflight", failure.code, failure.summary, failure.evidence);
   }
+  const outdated = helperOutdated(runner, sudo.stdout);
+  if (outdated) {
+    await done(false, { exitCode: sudo.exitCode, excerpt: excerptOf(sudo), detail: outdated });
+    throw new RunbookFailure("preflight", "helper-outdated", outdated);
+  }
   let verdict: Awaited<ReturnType<RunbookSpec["preflight"]>>;
   try {
     verdict = await spec.preflight(runner, started);
@@ -185,6 +191,15 @@ async function beforeDowntime(
   if (!runner.deps.holdsLock())
     throw new LockLostError("the host lock was lost before the stop step");
   return { layout, baseline: await lastTransactionId(runner, spec.transactionStep) };
+}
+
+/** Why the host's helper is not the version this bot speaks, or undefined when it is (or there is none). */
+function helperOutdated(runner: StepRunner, versionOutput: string): string | undefined {
+  const { access } = runner.deps.commands;
+  if (access.privilege !== "helper") return undefined;
+  const said = versionOutput.trim();
+  if (said === `kcm-host ${HELPER_VERSION}`) return undefined;
+  return `the host helper at ${access.helperPath} says "${said.slice(0, 60)}", not "kcm-host ${HELPER_VERSION}": install this bot's (kcm-chatops host-helper prints how)`;
 }
 
 /**

@@ -151,6 +151,27 @@ describe("endings that never touch the services", () => {
     expect(host.closes).toBe(1);
   });
 
+  it("a helper of another version fails the preflight, before anything else runs", async () => {
+    const job = standaloneUpgradeJob("req-old-helper");
+    const host = new FakeHost(job.requestId, job.plan).on(FAKE_COMMANDS.checkSudo, () => ({
+      stdout: "kcm-host 0\n",
+    }));
+    const run = fakeRunbookDeps(host);
+
+    const outcome = await runUpgrade(job, run.deps);
+
+    expect(host.commands).toEqual([FAKE_COMMANDS.checkSudo]);
+    expect(outcome).toMatchObject({
+      kind: "failed",
+      step: "preflight",
+      code: "helper-outdated",
+      summary: expect.stringMatching(
+        /^the host helper at \/usr\/local\/libexec\/kcm-chatops\/kcm-host says "kcm-host 0", not "kcm-host 1"/,
+      ),
+      downtimeStarted: false,
+    });
+  });
+
   it("a job that wakes after its window ends 'window missed' without connecting", async () => {
     const job = standaloneUpgradeJob("req-late");
     const host = new FakeHost(job.requestId, job.plan);
