@@ -58,7 +58,14 @@ async function timeUpgrade(host: LabHost): Promise<{ totalMs: number; downtimeMs
       reporter: { report: () => {} },
       now: Date.now,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      timeouts: { commandMs: 120_000, transactionMs: 600_000, pollMs: 500, lockWaitMs: 120_000 },
+      timeouts: {
+        commandMs: 120_000,
+        transactionMs: 600_000,
+        pollMs: 500,
+        lockWaitMs: 120_000,
+        reconnectMarginMs: 60_000,
+        reconnectMaxDelayMs: 5000,
+      },
       holdsLock: () => true,
     },
   );

@@ -89,6 +89,7 @@ async function main(): Promise<number> {
       prefix: bullPrefix(env.redisPrefix),
       concurrency: env.workerConcurrency,
       lockDuration: env.jobLockMs,
+      lockRenewTime: env.jobLockRenewMs,
       stalledInterval: env.stalledIntervalMs,
       // A job whose worker died is handed to another worker this many times.
       maxStalledCount: 3,
@@ -101,6 +102,7 @@ async function main(): Promise<number> {
         prefix: bullPrefix(env.redisPrefix),
         concurrency: env.workerConcurrency,
         lockDuration: env.jobLockMs,
+        lockRenewTime: env.jobLockRenewMs,
         stalledInterval: env.stalledIntervalMs,
       })
     : undefined;

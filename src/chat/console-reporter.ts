@@ -27,6 +27,16 @@ export function consoleReporter(
             write(`${who}     ${line}`);
           return;
         }
+        case "connection-lost":
+          write(
+            `${who} ⚠ lost SSH to the host during ${event.step} (${event.reason}); retrying until ${event.retryUntil}`,
+          );
+          return;
+        case "connection-restored":
+          write(
+            `${who} SSH is back after ${(event.lostMs / 1000).toFixed(1)} s (${event.attempts} attempts): reading the host's state to go on`,
+          );
+          return;
         case "job-finished":
           for (const line of describeOutcome(event.outcome).split("\n")) write(`${who} ${line}`);
           return;

@@ -42,6 +42,15 @@ export function describeOutcome(outcome: JobOutcome): string {
         outcome.services.length > 0
           ? `Services now: ${outcome.services.map((s) => `${s.unit} ${s.state}`).join(", ")}.`
           : "";
+      if (outcome.servicesDown) {
+        return [
+          `:rotating_light: THE SERVICES ARE DOWN. ${services} The worker gave up bringing them back; a person must, now.`,
+          "On the host, as root:",
+          ...outcome.servicesDown.commands.map((c) => `  ${c}`),
+          `Failed at ${outcome.step}: ${outcome.summary}`,
+          ...outcome.evidence.map((e) => `  ${e}`),
+        ].join("\n");
+      }
       return [
         `Failed at ${outcome.step}: ${outcome.summary}`,
         ...outcome.evidence.map((e) => `  ${e}`),

@@ -63,6 +63,11 @@ export type JobOutcome =
       downtimeStarted: boolean;
       /** The units' state at the end, after trying to start them again. */
       services: ServiceState[];
+      /**
+       * Set when the services may be down and the worker gave up: what a
+       * person should run on the host, as root, to bring them back.
+       */
+      servicesDown?: { commands: string[] };
       totalMs: number;
     };
 
@@ -90,6 +95,16 @@ export type RunbookEvent =
       output?: string;
       detail?: string;
     })
+  /** The host stopped answering during the downtime: the worker keeps trying until `retryUntil`. */
+  | (JobRef & {
+      type: "connection-lost";
+      step: StepName;
+      reason: string;
+      /** ISO time: when the worker stops trying. */
+      retryUntil: string;
+    })
+  /** The host answers again after `lostMs`: the worker reads its state and goes on. */
+  | (JobRef & { type: "connection-restored"; lostMs: number; attempts: number })
   | (JobRef & { type: "job-finished"; outcome: JobOutcome });
 
 /**

@@ -43,13 +43,19 @@ export interface AppEnv {
    */
   workerConcurrency: number;
   /**
-   * BullMQ's job lock, in ms (`KCM_JOB_LOCK_MS`): a worker silent this long has its job handed to another.
-   * @defaultValue 30000
+   * BullMQ's job lock, in ms (`KCM_JOB_LOCK_MS`): a worker silent this long
+   * has its job handed to another. Short, so that a worker that dies while
+   * the services are stopped costs seconds of downtime, not a minute; its
+   * holder renews it every `jobLockRenewMs`, so an event loop may stall for
+   * nearly `jobLockMs - jobLockRenewMs` before another worker takes over.
+   * @defaultValue 5000
    */
   jobLockMs: number;
+  /** How often a worker renews its jobs' locks, in ms (`KCM_JOB_LOCK_RENEW_MS`). @defaultValue 1000 */
+  jobLockRenewMs: number;
   /**
    * How often workers look for jobs whose worker died, in ms (`KCM_STALLED_INTERVAL_MS`).
-   * @defaultValue 30000
+   * @defaultValue 1500
    */
   stalledIntervalMs: number;
   /**
@@ -67,6 +73,15 @@ export interface AppEnv {
    * @defaultValue 15000
    */
   busyRetryMs: number;
+  /**
+   * Once the services are stopped, how long past the window's end the worker
+   * keeps trying to reach a host that stopped answering, in ms
+   * (`KCM_RECONNECT_MARGIN_MS`); then it gives up and says the services are down.
+   * @defaultValue 1800000 (30 minutes)
+   */
+  reconnectMarginMs: number;
+  /** The longest wait between two tries to reach such a host, in ms (`KCM_RECONNECT_MAX_DELAY_MS`). @defaultValue 15000 */
+  reconnectMaxDelayMs: number;
   /** How the bot hears from Slack (`KCM_SLACK_MODE`): Socket Mode needs no public URL. @defaultValue "socket" */
   slackMode: "socket" | "http";
   /** The HTTP port in `http` mode (`KCM_HTTP_PORT`). @defaultValue 3000 */
@@ -130,11 +145,14 @@ const envSchema = z
       })
       .transform((text) => (unset(text) ? "kcm" : text)),
     KCM_WORKER_CONCURRENCY: wholeNumber(1, 64, 4),
-    KCM_JOB_LOCK_MS: wholeNumber(1000, 600_000, 30_000),
-    KCM_STALLED_INTERVAL_MS: wholeNumber(500, 600_000, 30_000),
+    KCM_JOB_LOCK_MS: wholeNumber(1000, 600_000, 5000),
+    KCM_JOB_LOCK_RENEW_MS: wholeNumber(100, 300_000, 1000),
+    KCM_STALLED_INTERVAL_MS: wholeNumber(500, 600_000, 1500),
     KCM_HOST_LOCK_TTL_MS: wholeNumber(1000, 3_600_000, 60_000),
     KCM_TRANSACTION_TIMEOUT_MS: wholeNumber(10_000, 14_400_000, 1_800_000),
     KCM_BUSY_RETRY_MS: wholeNumber(100, 600_000, 15_000),
+    KCM_RECONNECT_MARGIN_MS: wholeNumber(0, 86_400_000, 1_800_000),
+    KCM_RECONNECT_MAX_DELAY_MS: wholeNumber(100, 300_000, 15_000),
     KCM_SLACK_MODE: z
       .string()
       .optional()
@@ -189,10 +207,13 @@ const envSchema = z
       redisPrefix: env.KCM_REDIS_PREFIX,
       workerConcurrency: env.KCM_WORKER_CONCURRENCY,
       jobLockMs: env.KCM_JOB_LOCK_MS,
+      jobLockRenewMs: env.KCM_JOB_LOCK_RENEW_MS,
       stalledIntervalMs: env.KCM_STALLED_INTERVAL_MS,
       hostLockTtlMs: env.KCM_HOST_LOCK_TTL_MS,
       transactionTimeoutMs: env.KCM_TRANSACTION_TIMEOUT_MS,
       busyRetryMs: env.KCM_BUSY_RETRY_MS,
+      reconnectMarginMs: env.KCM_RECONNECT_MARGIN_MS,
+      reconnectMaxDelayMs: env.KCM_RECONNECT_MAX_DELAY_MS,
       slackMode: env.KCM_SLACK_MODE,
       httpPort: env.KCM_HTTP_PORT,
       ...(unset(env.SLACK_BOT_TOKEN) ? {} : { slackBotToken: env.SLACK_BOT_TOKEN }),

@@ -102,6 +102,8 @@ export async function runConsole(options: {
     ...queues,
     concurrency: env.workerConcurrency,
     lockDuration: env.jobLockMs,
+    lockRenewTime: env.jobLockRenewMs,
+    stalledInterval: env.stalledIntervalMs,
   };
   const workers = [
     new Worker(

@@ -90,6 +90,8 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
           transactionMs: ctx.env.transactionTimeoutMs,
           pollMs: 1000,
           lockWaitMs: 120_000,
+          reconnectMarginMs: ctx.env.reconnectMarginMs,
+          reconnectMaxDelayMs: ctx.env.reconnectMaxDelayMs,
         },
         ...(host.health
           ? {

@@ -1,11 +1,12 @@
 import type { JobOutcome, PackageChange } from "../chat/runbook-event.js";
 import { planHash } from "../domain/upgrade-plan.js";
 import { classifyHostFailure } from "../kcm/classify-host-failure.js";
-import { forgetTransaction, type Layout } from "../kcm/commands.js";
+import { forgetTransaction, type Layout, unitsOf } from "../kcm/commands.js";
 import { HELPER_VERSION } from "../kcm/host-commands.js";
 import { isConnectionFailure } from "./host-shell.js";
 import { layoutStep } from "./layout-step.js";
 import { type Progress, readProgress } from "./read-progress.js";
+import { reconnectDeadline, regainHost } from "./regain-host.js";
 import { LockLostError, RunbookFailure } from "./runbook-failure.js";
 import type { RunbookDeps, UpgradeJob } from "./runbook-ports.js";
 import type { RunbookSpec } from "./runbook-spec.js";
@@ -36,9 +37,10 @@ export async function runRunbook(
     throw new Error(`runRunbook: the plan of ${job.requestId} does not match its hash or host`);
   }
   const progress = readProgress(await deps.journal.load());
-  if (progress.outcome) return progress.outcome;
   const runner = new StepRunner(job, deps, spec.kind);
   try {
+    // Redelivered after its outcome was journaled: only what may not have followed it.
+    if (progress.outcome) return await announce(runner, progress.outcome, progress);
     return await runSteps(runner, spec, progress);
   } finally {
     // Every way out (an outcome, a lost lock, a bug) closes the host connection.
@@ -65,28 +67,30 @@ async function runSteps(
   let layout = progress.layout;
   let downtimeStartedAt = progress.downtimeStartedAt;
   let baseline = progress.baselineTransaction ?? 0;
+  // Once the services may be down, a lost host is tried again until then.
+  const deadline = reconnectDeadline(runner);
   let outcome: JobOutcome;
   try {
+    let fresh = false;
     if (downtimeStartedAt === undefined) {
       const before = await beforeDowntime(runner, spec, started);
       if ("kind" in before) return await finish(runner, before, false);
       layout = before.layout;
       baseline = before.baseline;
       downtimeStartedAt = deps.now();
-      await stopStep(runner, layout, { baselineTransaction: baseline });
-    } else if (!progress.transactionStarted && layout !== undefined) {
-      // The worker died between journaling the stop and yum: stop (again) to be sure.
-      await stopStep(runner, layout, { baselineTransaction: baseline });
+      fresh = true;
     }
-    outcome = await afterStop(
-      runner,
-      spec,
+    if (layout === undefined)
+      throw new Error(`${job.requestId}: downtime began, but no layout is journaled`);
+    outcome = await duringDowntime(runner, spec, {
       progress,
-      layout as Layout,
+      layout,
       downtimeStartedAt,
       started,
       baseline,
-    );
+      fresh,
+      deadline,
+    });
   } catch (error) {
     if (error instanceof LockLostError) throw error;
     if (!(error instanceof RunbookFailure || isConnectionFailure(error))) throw error;
@@ -95,7 +99,8 @@ async function runSteps(
         ? error
         : new RunbookFailure(runner.currentStep, error.code, error.message);
     const downtime = downtimeStartedAt !== undefined;
-    const services = downtime && layout ? await recoverServices(runner, layout) : [];
+    const services = downtime && layout ? await recoverServices(runner, layout, deadline) : [];
+    const down = downtime && layout !== undefined && !services.every((s) => s.state === "active");
     outcome = {
       kind: "failed",
       step: failure.step,
@@ -104,10 +109,68 @@ async function runSteps(
       evidence: failure.evidence,
       downtimeStarted: downtime,
       services,
+      ...(down && layout ? { servicesDown: { commands: manualRecovery(layout, baseline) } } : {}),
       totalMs: deps.now() - started,
     };
   }
   return finish(runner, outcome, downtimeStartedAt !== undefined);
+}
+
+/** What a person runs on the host, as root, when the worker could not bring the services back. */
+function manualRecovery(layout: Layout, baseline: number): string[] {
+  const units = unitsOf(layout).join(" ");
+  return [
+    `systemctl start ${units}`,
+    `systemctl is-active ${units}`,
+    `yum history info   # did the upgrade finish? (its transaction comes after ${baseline})`,
+  ];
+}
+
+/**
+ * From the stop on, until the summary: stop (unless a redelivered job finds
+ * yum already begun), the transaction once, start, verify. A host that stops
+ * answering is tried again until `deadline` (see {@link regainHost}); then
+ * the journal is read again and the run goes on from what it says, reading
+ * the host's real state (yum's status files, the units, rpm, yum history).
+ */
+async function duringDowntime(
+  runner: StepRunner,
+  spec: RunbookSpec,
+  at: {
+    progress: Progress;
+    layout: Layout;
+    downtimeStartedAt: number;
+    started: number;
+    baseline: number;
+    /** This run stops the services for the first time. */
+    fresh: boolean;
+    deadline: number;
+  },
+): Promise<JobOutcome> {
+  let progress = at.progress;
+  let fresh = at.fresh;
+  for (;;) {
+    try {
+      // A resumed job whose journal shows no yum yet stops (again) to be sure.
+      if (fresh || !progress.transactionStarted) {
+        await stopStep(runner, at.layout, { baselineTransaction: at.baseline });
+      }
+      return await afterStop(
+        runner,
+        spec,
+        progress,
+        at.layout,
+        at.downtimeStartedAt,
+        at.started,
+        at.baseline,
+      );
+    } catch (error) {
+      if (!isConnectionFailure(error) || runner.deps.now() >= at.deadline) throw error;
+      await regainHost(runner, runner.currentStep, error, at.deadline);
+      progress = readProgress(await runner.deps.journal.load());
+      fresh = false;
+    }
+  }
 }
 
 async function finish(
@@ -116,14 +179,29 @@ async function finish(
   transactionFiles: boolean,
 ): Promise<JobOutcome> {
   await runner.journal({ step: "job", event: "outcome", data: { outcome } });
-  if (transactionFiles) {
+  return announce(runner, outcome, { transactionStarted: transactionFiles });
+}
+
+/**
+ * Everything that follows a journaled outcome: the transaction's files on
+ * the host removed, the audit entry, the report. A job redelivered after
+ * its outcome was journaled comes here directly, so each happens at least
+ * once; the audit entry carries a key that admits it once, and the report's
+ * summary is posted under a key of its own, so each shows exactly once.
+ */
+async function announce(
+  runner: StepRunner,
+  outcome: JobOutcome,
+  progress: Pick<Progress, "transactionStarted" | "downtimeStartedAt">,
+): Promise<JobOutcome> {
+  if (progress.transactionStarted || progress.downtimeStartedAt !== undefined) {
     // Best effort: the outcome is journaled, so a redelivery no longer needs them.
     await runner.exec(forgetTransaction(runner.job.requestId)).catch(() => undefined);
   }
-  await runner.audit(
-    `job-${outcome.kind}`,
-    outcome.kind === "failed" ? { step: outcome.step, detail: outcome.summary } : {},
-  );
+  await runner.audit(`job-${outcome.kind}`, {
+    ...(outcome.kind === "failed" ? { step: outcome.step, detail: outcome.summary } : {}),
+    once: `${runner.job.requestId}:outcome`,
+  });
   runner.report({
     type: "job-finished",
     requestId: runner.job.requestId,
@@ -305,6 +383,15 @@ async function transactionOnce(
   const { requestId } = runner.job;
   const step = spec.transactionStep;
   if (!progress.transactionStarted) {
+    const windowEnd = runner.job.window.end;
+    if (runner.deps.now() > Date.parse(windowEnd)) {
+      // Reached only after a lost host or worker delayed it: no yum outside the window.
+      throw new RunbookFailure(
+        step,
+        "window-ended",
+        `the maintenance window ended (${windowEnd}) before yum could begin; nothing was changed, and the services are started again`,
+      );
+    }
     await runner.started(step, spec.transaction.display, { baselineTransaction: baseline });
     return runTransaction(runner, requestId, step, spec.transaction.run);
   }

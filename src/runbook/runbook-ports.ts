@@ -35,6 +35,11 @@ export interface AuditEvent {
   step?: string;
   exitCode?: number | null;
   detail?: string;
+  /**
+   * An idempotency key: the entry is appended only if no entry with this key
+   * was (a redelivered job repeating its last entry writes it once).
+   */
+  once?: string;
 }
 
 export interface AuditLog {
@@ -70,6 +75,14 @@ export interface RunbookTimeouts {
   pollMs: number;
   /** How long to keep trying when yum finds its lock held by another process. @defaultValue 120000 */
   lockWaitMs: number;
+  /**
+   * Once the services are stopped, a host that stops answering SSH is tried
+   * again (with backoff) until the window's end plus this much; only then
+   * does the worker give up and say the services are down. @defaultValue 1800000
+   */
+  reconnectMarginMs: number;
+  /** The longest wait between two tries to reach the host again. @defaultValue 15000 */
+  reconnectMaxDelayMs: number;
 }
 
 /** Everything the runbook needs from outside; tests pass small fakes, workers the real adapters. */

@@ -3,6 +3,7 @@ import { classifyHostFailure } from "../kcm/classify-host-failure.js";
 import { type Layout, unitsOf } from "../kcm/commands.js";
 import { parseIsActive } from "../kcm/parse-is-active.js";
 import { isConnectionFailure } from "./host-shell.js";
+import { backoffMs } from "./regain-host.js";
 import { RunbookFailure } from "./runbook-failure.js";
 import { excerptOf, type StepRunner } from "./step-runner.js";
 
@@ -100,22 +101,28 @@ export async function startStep(runner: StepRunner, layout: Layout): Promise<Ser
 }
 
 /**
- * After any failure once downtime began: tries to start the services (over
- * a fresh connection if the old one dropped) and says what state they are in.
- * Never throws.
+ * After any failure once downtime began: tries to start the services and
+ * says what state they are in. A host that does not answer is tried again,
+ * with backoff, until `deadline` (at least once); then the units' state is
+ * "unknown". Never throws but for a lost lock or a bug.
  */
-export async function recoverServices(runner: StepRunner, layout: Layout): Promise<ServiceState[]> {
-  for (let attempt = 0; attempt < 2; attempt++) {
+export async function recoverServices(
+  runner: StepRunner,
+  layout: Layout,
+  deadline: number,
+): Promise<ServiceState[]> {
+  const { deps } = runner;
+  for (let attempt = 0; ; attempt++) {
     try {
       const states = await readServices(runner, layout);
       if (states?.every((s) => s.state === "active")) return states;
-      const command = runner.deps.commands.startServices(layout);
+      const command = deps.commands.startServices(layout);
       await runner.started("start", command);
       const result = await runner.exec(command);
       const after = (await readServices(runner, layout)) ?? [];
       await runner.finished(
         "start",
-        result.exitCode === 0 && after.every((s) => s.state === "active"),
+        result.exitCode === 0 && after.length > 0 && after.every((s) => s.state === "active"),
         {
           exitCode: result.exitCode,
           durationMs: result.durationMs,
@@ -123,11 +130,16 @@ export async function recoverServices(runner: StepRunner, layout: Layout): Promi
           detail: after.map((s) => `${s.unit} ${s.state}`).join(", "),
         },
       );
-      return after;
+      if (after.length > 0) return after;
     } catch (error) {
       if (!isConnectionFailure(error)) throw error;
-      runner.reconnect();
     }
+    // The host did not answer (or could not say how its units are): again, until the deadline.
+    if (deps.now() >= deadline) break;
+    await deps.sleep(
+      Math.min(backoffMs(attempt, deps.timeouts.reconnectMaxDelayMs), deadline - deps.now()),
+    );
+    runner.reconnect();
   }
   return unitsOf(layout).map((unit) => ({ unit, state: "unknown (the host cannot be reached)" }));
 }

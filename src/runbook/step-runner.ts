@@ -65,7 +65,7 @@ export class StepRunner {
 
   async audit(
     what: string,
-    extra: { step?: string; exitCode?: number | null; detail?: string } = {},
+    extra: { step?: string; exitCode?: number | null; detail?: string; once?: string } = {},
   ): Promise<void> {
     await this.deps.audit.append({
       requestId: this.job.requestId,

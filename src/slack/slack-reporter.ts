@@ -89,6 +89,32 @@ export function slackReporter(deps: {
       }
       return;
     }
+    if (event.type === "connection-lost") {
+      const until = event.retryUntil.replace("T", " ").slice(0, 16);
+      await deps.poster.post({
+        channel,
+        thread,
+        content: {
+          text: `:warning: Lost SSH to the host during the upgrade (${event.step}: ${event.reason}); retrying until ${until} UTC. The services may be down meanwhile.`,
+        },
+      });
+      const request = await deps.store.get(requestId);
+      if (request)
+        await updateRoot(deps.poster, request, deps.inventory, {
+          progress: `${progressLine(requestId)} · SSH lost, retrying`,
+        });
+      return;
+    }
+    if (event.type === "connection-restored") {
+      await deps.poster.post({
+        channel,
+        thread,
+        content: {
+          text: `SSH is back after ${(event.lostMs / 1000).toFixed(0)} s: reading the host's state (versions, units, yum history) to go on.`,
+        },
+      });
+      return;
+    }
     // job-finished
     const ok = event.outcome.kind !== "failed";
     const t = await deps.store.apply(
@@ -97,7 +123,13 @@ export function slackReporter(deps: {
       deps.policy,
     );
     const summary = describeOutcome(event.outcome);
-    await deps.poster.post({ channel, thread, content: { text: summary } });
+    // Keyed: a job redelivered after its outcome reports it again, and it shows once.
+    await deps.poster.post({
+      channel,
+      thread,
+      key: `${requestId}:outcome`,
+      content: { text: summary },
+    });
     const request = t.ok ? t.request : await deps.store.get(requestId);
     if (request) {
       await updateRoot(deps.poster, request, deps.inventory, {

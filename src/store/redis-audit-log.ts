@@ -6,9 +6,12 @@ import type { StoreKeys } from "./store-keys.js";
 // Compare-and-append: the entry joins the chain only if the stream's last
 // entry still has the hash it was computed on (an entry without one, or an
 // empty stream, counts as the genesis). One script, so appenders in several
-// processes cannot both chain onto the same entry.
-// ARGV: expected prev, genesis, then the entry's fields (prev and hash last).
+// processes cannot both chain onto the same entry. With an idempotency key
+// (KEYS[2], "" for none), an entry whose key was already used is not
+// appended again: {2, ""}.
+// ARGV: expected prev, genesis, key TTL in ms, then the entry's fields (prev and hash last).
 const APPEND = `
+if KEYS[2] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then return {2, ''} end
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 local head = ARGV[2]
 if last[1] then
@@ -18,7 +21,12 @@ if last[1] then
   end
 end
 if head ~= ARGV[1] then return {0, head} end
-return {1, redis.call('XADD', KEYS[1], '*', unpack(ARGV, 3))}`;
+local id = redis.call('XADD', KEYS[1], '*', unpack(ARGV, 4))
+if KEYS[2] ~= '' then redis.call('SET', KEYS[2], id, 'PX', ARGV[3]) end
+return {1, id}`;
+
+/** How long an idempotency key is remembered: longer than any job can be redelivered. */
+const ONCE_TTL_MS = 90 * 24 * 3600 * 1000;
 
 /** How often an append recomputes its hash after losing a race before it gives up. */
 const MAX_ATTEMPTS = 1000;
@@ -44,10 +52,14 @@ export class RedisAuditLog implements AuditLog {
     await this.appendEntry(event);
   }
 
-  /** {@link append}, resolving to the new entry's stream id and hash. */
-  async appendEntry(event: AuditEvent): Promise<{ id: string; hash: string }> {
+  /**
+   * {@link append}, resolving to the new entry's stream id and hash; with
+   * `once` set and already used, to `undefined` (nothing appended).
+   */
+  async appendEntry(event: AuditEvent): Promise<{ id: string; hash: string } | undefined> {
+    const { once, ...fieldsOf } = event;
     const fields: [string, string][] = [["when", new Date(this.now()).toISOString()]];
-    for (const [key, value] of Object.entries(event)) {
+    for (const [key, value] of Object.entries(fieldsOf)) {
       if (value === undefined) continue;
       if (CHAIN_FIELDS.includes(key)) throw new Error(`audit: "${key}" is the chain's own field`);
       fields.push([key, value === null ? "null" : String(value)]);
@@ -57,10 +69,12 @@ export class RedisAuditLog implements AuditLog {
       const hash = auditHash(prev, fields);
       const [appended, value] = (await this.redis.eval(
         APPEND,
-        1,
+        2,
         this.keys.audit,
+        once === undefined ? "" : this.keys.auditOnce(once),
         prev,
         AUDIT_GENESIS,
+        ONCE_TTL_MS,
         ...fields.flat(),
         "prev",
         prev,
@@ -71,6 +85,7 @@ export class RedisAuditLog implements AuditLog {
         this.head = hash;
         return { id: value, hash };
       }
+      if (appended === 2) return undefined;
       prev = value;
     }
     throw new Error(`audit: ${MAX_ATTEMPTS} appenders in a row got in first; giving up`);

@@ -9,6 +9,8 @@ export function storeKeys(prefix = "kcm") {
     fence: `${prefix}:lock:fence`,
     journal: (jobId: string) => `${prefix}:journal:${jobId}`,
     audit: `${prefix}:audit`,
+    /** Marks an audit entry written under an idempotency key (see RedisAuditLog). */
+    auditOnce: (key: string) => `${prefix}:audit:once:${key}`,
     lastTransaction: (host: string) => `${prefix}:host:${host}:last-upgrade`,
     requestPrefix: `${prefix}:request:`,
     requests: `${prefix}:requests`,

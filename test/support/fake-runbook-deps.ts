@@ -65,7 +65,14 @@ export function fakeRunbookDeps(
       sleeps.push(ms);
       clock.now += ms;
     },
-    timeouts: { commandMs: 120_000, transactionMs: 1_800_000, pollMs: 2000, lockWaitMs: 10_000 },
+    timeouts: {
+      commandMs: 120_000,
+      transactionMs: 1_800_000,
+      pollMs: 2000,
+      lockWaitMs: 10_000,
+      reconnectMarginMs: 1_800_000,
+      reconnectMaxDelayMs: 15_000,
+    },
     holdsLock: options.holdsLock ?? (() => true),
   };
   return { deps, journal, audit, events, sleeps, clock };

@@ -28,14 +28,15 @@ describeWithRedis("kcm-chatops audit export and verify", (redisUrl) => {
     for (let i = 0; i < 1200; i++) {
       // A gap before the last 200, so that a time falls between them and the rest.
       if (i === 1000) await sleep(5);
-      const { id } = await log.appendEntry({
+      const entry = await log.appendEntry({
         requestId: `r-${String(i).padStart(8, "0")}`,
         host: "kcm-1",
         who: "U0STAFF",
         what: i % 2 === 0 ? "requested" : "approved",
         ...(i === 7 ? { exitCode: null } : {}),
       });
-      ids.push(id);
+      if (!entry) throw new Error("no idempotency key was given, yet nothing was appended");
+      ids.push(entry.id);
     }
   });
   afterAll(async () => {

@@ -101,3 +101,40 @@ describeWithRedis("the audit stream", (redisUrl) => {
     }
   });
 });
+
+describeWithRedis("the audit stream's idempotency keys", (redisUrl) => {
+  const own = testStoreKeys();
+  let redis: Redis;
+  beforeAll(() => {
+    redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  });
+  afterAll(async () => {
+    await own.deleteAll(redis);
+    await redis.quit();
+  });
+
+  it("appends an entry with a key once, however many writers repeat it at once", async () => {
+    const event = {
+      requestId: "req-once",
+      host: "kcm-1",
+      who: "worker",
+      what: "job-upgraded",
+      once: "req-once:outcome",
+    };
+    // Two redeliveries, in two processes, each with its own view of the chain's head.
+    const writers = [new RedisAuditLog(redis, own.keys), new RedisAuditLog(redis, own.keys)];
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (writers[i % 2] as RedisAuditLog).appendEntry(event)),
+    );
+    expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+    const records = await (writers[0] as RedisAuditLog).read();
+    expect(records.filter((r) => r["what"] === "job-upgraded")).toHaveLength(1);
+    // The key is the store's, not the entry's: it is not hashed into the chain.
+    expect(records[0]).not.toHaveProperty("once");
+    // Another key, or none, appends as usual.
+    await (writers[1] as RedisAuditLog).append({ ...event, once: "req-once:other" });
+    const { once: _, ...plain } = event;
+    await (writers[1] as RedisAuditLog).append(plain);
+    expect(await (writers[0] as RedisAuditLog).read()).toHaveLength(3);
+  });
+});

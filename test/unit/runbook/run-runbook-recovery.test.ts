@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
-import { forgetTransaction } from "../../../src/kcm/commands.js";
+import { describeOutcome } from "../../../src/chat/describe-outcome.js";
+import { forgetTransaction, transactionStatus } from "../../../src/kcm/commands.js";
 import { runUpgrade } from "../../../src/runbook/run-upgrade.js";
 import {
   connectionError,
@@ -54,54 +55,76 @@ it("yum exits 1 (disk full): the services are started again, and the outcome say
   expect(host.servicesUp).toBe(true);
 });
 
-it("the connection drops as the stop ends: a new connection starts the services", async () => {
+it("the connection drops as the stop ends: it reconnects, stops again to be sure, and upgrades", async () => {
   const { job, host, run } = setUp("req-drop-stop");
-  host.on(STOP, () => {
-    host.servicesUp = false;
-    throw connectionError("dropped");
-  });
+  host.on(
+    STOP,
+    () => {
+      host.servicesUp = false;
+      throw connectionError("dropped");
+    },
+    1,
+  );
 
   const outcome = await runUpgrade(job, run.deps);
 
-  expect(host.connects).toBe(2);
-  expect(after(host, STOP)).toEqual([STATE, START, STATE, forgetTransaction(job.requestId)]);
-  expect(host.count(host.upgradeCommand)).toBe(0);
-  expect(outcome).toMatchObject({
-    kind: "failed",
-    step: "stop",
-    code: "dropped",
-    downtimeStarted: true,
-    services: UP,
-  });
-});
-
-it("the connection drops during yum and the host is unreachable for a while: still started", async () => {
-  const { job, host, run } = setUp("req-drop-yum");
-  host.on(host.upgradeCommand, () => {
-    host.failConnects = 2;
-    throw connectionError("dropped");
-  });
-
-  const outcome = await runUpgrade(job, run.deps);
-
-  // yum is never sent twice; the services are started over the first connection that works.
+  expect(run.events).toContainEqual(
+    expect.objectContaining({ type: "connection-lost", step: "stop" }),
+  );
+  expect(run.events).toContainEqual(expect.objectContaining({ type: "connection-restored" }));
+  expect(host.count(STOP)).toBe(2);
   expect(host.count(host.upgradeCommand)).toBe(1);
-  expect(after(host, host.upgradeCommand)).toEqual([
-    STATE,
-    START,
-    STATE,
-    forgetTransaction(job.requestId),
-  ]);
-  expect(outcome).toMatchObject({
-    kind: "failed",
-    step: "upgrade",
-    code: "refused",
-    downtimeStarted: true,
-    services: UP,
-  });
+  expect(outcome).toMatchObject({ kind: "upgraded", services: UP });
+  expect(host.servicesUp).toBe(true);
 });
 
-it("the host never comes back: the outcome says the units' state is unknown", async () => {
+it("the connection drops during yum and sshd is away for a while: yum finishes on the host, and the job with it", async () => {
+  const { job, host, run } = setUp("req-drop-yum");
+  host.on(
+    host.upgradeCommand,
+    () => {
+      // The detached yum goes on without the connection, and finishes.
+      host.upgraded = true;
+      host.lastTransaction++;
+      host.transaction = { exitCode: 0, log: "Complete!\n" };
+      host.failConnects = 5;
+      throw connectionError("dropped");
+    },
+    1,
+  );
+
+  const outcome = await runUpgrade(job, run.deps);
+
+  // yum is never sent twice: the status files tell the new connection it finished.
+  expect(host.count(host.upgradeCommand)).toBe(1);
+  expect(host.commands).toContain(transactionStatus(job.requestId));
+  expect(outcome).toMatchObject({ kind: "upgraded", transactionId: 7, services: UP });
+  expect(run.journal).toContainEqual(
+    expect.objectContaining({ step: "upgrade", event: "finished", exitCode: 0 }),
+  );
+  expect(run.audit.map((a) => a.what)).toEqual(
+    expect.arrayContaining(["connection-lost", "connection-restored", "step-finished"]),
+  );
+});
+
+it("sshd dies during the start, which worked: not a failure; the start again and the verify finish the job", async () => {
+  const { job, host, run } = setUp("req-drop-start");
+  host.on(
+    START,
+    () => {
+      host.servicesUp = true;
+      throw connectionError("dropped");
+    },
+    1,
+  );
+
+  const outcome = await runUpgrade(job, run.deps);
+
+  expect(outcome).toMatchObject({ kind: "upgraded", services: UP });
+  expect(host.count(host.upgradeCommand)).toBe(1);
+});
+
+it("the host never comes back: it tries until the window's end plus the margin, then says the services are DOWN", async () => {
   const { job, host, run } = setUp("req-gone");
   host.on(host.upgradeCommand, () => {
     host.failConnects = Number.POSITIVE_INFINITY;
@@ -119,11 +142,20 @@ it("the host never comes back: the outcome says the units' state is unknown", as
       { unit: "guacamole", state: unknown },
       { unit: "guacd", state: unknown },
     ],
+    servicesDown: {
+      commands: [
+        "systemctl start guacamole guacd",
+        "systemctl is-active guacamole guacd",
+        "yum history info   # did the upgrade finish? (its transaction comes after 6)",
+      ],
+    },
   });
-  // It tried to start them (twice: over the old connection and a new one).
-  const starts = run.events.filter((e) => e.type === "step-started" && e.step === "start");
-  expect(starts).toHaveLength(2);
-  expect(starts[0]).toMatchObject({ command: START });
+  // It kept trying, with backoff capped at 15 s, until the window's end (21:00) plus 30 minutes.
+  const lost = run.events.find((e) => e.type === "connection-lost");
+  expect(lost).toMatchObject({ step: "upgrade", retryUntil: "2026-11-26T21:30:00.000Z" });
+  expect(Math.max(...run.sleeps)).toBe(15_000);
+  expect(run.clock.now).toBeGreaterThanOrEqual(Date.parse("2026-11-26T21:30:00.000Z"));
+  expect(describeOutcome(outcome)).toMatch(/^:rotating_light: THE SERVICES ARE DOWN\./);
 });
 
 it("a failing start is tried once more, and the outcome names the unit that is down", async () => {

@@ -10,6 +10,10 @@ import { standaloneUpgradeJob } from "../../support/standalone-upgrade-job.js";
 // state, and never sends the yum transaction a second time.
 
 const START = FAKE_COMMANDS.startServices("standalone");
+const UP = [
+  { unit: "guacamole", state: "active" },
+  { unit: "guacd", state: "active" },
+];
 const STATE = FAKE_COMMANDS.servicesState("standalone");
 
 /**
@@ -148,26 +152,27 @@ describe("a redelivered job whose journal says yum was started", () => {
     });
   });
 
-  it("blames the upgrade step (not the preflight) when the host cannot be reached", async () => {
+  it("cannot reach the host at first: tries again with backoff, then goes on from the host's state", async () => {
     const job = standaloneUpgradeJob("req-resume-unreachable");
     const journal = await journalOfWorkerDyingAt(job, (h) => h.upgradeCommand);
 
+    // The host never saw yum ("absent"), and refuses the first four connections.
     const host = hostDuringYum(job, [], false);
-    host.failConnects = 2;
+    host.failConnects = 4;
     const run = fakeRunbookDeps(host, { journal });
     const outcome = await runUpgrade(job, run.deps);
 
-    expect(host.count(host.upgradeCommand)).toBe(0);
-    expect(outcome).toMatchObject({
-      kind: "failed",
-      step: "upgrade",
-      code: "refused",
-      downtimeStarted: true,
-      services: [
-        { unit: "guacamole", state: "active" },
-        { unit: "guacd", state: "active" },
-      ],
-    });
+    expect(run.events.map((e) => e.type)).toContain("connection-lost");
+    expect(run.events).toContainEqual(
+      expect.objectContaining({ type: "connection-restored", attempts: 3 }),
+    );
+    // Two refused at once (the first read, and one new connection), then backoff: 1 s, 2 s, 4 s.
+    expect(run.sleeps.slice(0, 3)).toEqual([1000, 2000, 4000]);
+    expect(host.count(host.upgradeCommand)).toBe(1);
+    expect(outcome).toMatchObject({ kind: "upgraded", services: UP });
+    expect(run.audit.map((a) => a.what)).toEqual(
+      expect.arrayContaining(["connection-lost", "connection-restored"]),
+    );
   });
 });
 

@@ -202,19 +202,26 @@ describe("endings that never touch the services", () => {
     expect(host.count(STOP)).toBe(0);
   });
 
-  it("a journal that holds an outcome gives it back without a single command", async () => {
+  it("a journal that holds an outcome: only what follows the outcome, again, and once", async () => {
     const job = standaloneUpgradeJob("req-done");
     const first = fakeRunbookDeps(new FakeHost(job.requestId, job.plan));
     const outcome = await runUpgrade(job, first.deps);
 
+    // The worker died just after journaling the outcome; the job is delivered again.
     const host = new FakeHost(job.requestId, job.plan);
     const again = fakeRunbookDeps(host, { journal: first.journal });
     expect(await runUpgrade(job, again.deps)).toEqual(outcome);
-    expect(host.connects).toBe(0);
-    expect(host.commands).toEqual([]);
+    // No step runs again: the transaction's files are removed, nothing else is sent.
+    expect(host.commands).toEqual([forgetTransaction(job.requestId)]);
     expect(again.journal).toEqual(first.journal);
-    expect(again.audit).toEqual([]);
-    expect(again.events).toEqual([]);
+    // The audit entry and the report again, under the keys that make them show once.
+    expect(again.audit).toEqual([
+      expect.objectContaining({ what: "job-upgraded", once: "req-done:outcome" }),
+    ]);
+    expect(first.audit.at(-1)).toMatchObject({ what: "job-upgraded", once: "req-done:outcome" });
+    expect(again.events).toEqual([
+      { type: "job-finished", requestId: job.requestId, host: job.host, outcome },
+    ]);
   });
 
   it("refuses a plan whose hash does not match, before connecting", async () => {
