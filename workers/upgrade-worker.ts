@@ -5,13 +5,14 @@
  * required). SIGTERM/SIGINT: takes no new jobs, lets running ones finish.
  */
 import { hostname } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Queue, Worker } from "bullmq";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { consoleReporter } from "../src/chat/console-reporter.js";
 import { ConfigError } from "../src/config/config-error.js";
 import type { Inventory } from "../src/config/inventory-schema.js";
 import { loadInventory } from "../src/config/load-inventory.js";
-import { type AppEnv, readEnv } from "../src/config/read-env.js";
+import { type AppEnv, readEnv, redisTargetOf } from "../src/config/read-env.js";
 import { createLogger } from "../src/observability/create-logger.js";
 import { posterLogSink } from "../src/observability/poster-log-sink.js";
 import { secretsOf } from "../src/observability/secrets-of.js";
@@ -28,6 +29,7 @@ import {
 import { posterPrefix } from "../src/slack/poster-prefix.js";
 import { slackReporter } from "../src/slack/slack-reporter.js";
 import { checkRedisPolicy } from "../src/store/check-redis-policy.js";
+import { closeRedis, connectRedis, RedisWatch } from "../src/store/connect-redis.js";
 import { RequestStore } from "../src/store/request-store.js";
 import type { StoreKeys } from "../src/store/store-keys.js";
 import { storeKeys } from "../src/store/store-keys.js";
@@ -39,22 +41,35 @@ const log = (line: string) => logger.info(line);
 async function main(): Promise<number> {
   const env = readEnv();
   logger = createLogger({ name: "upgrade-worker", level: env.logLevel, secrets: secretsOf(env) });
-  if (!env.redisUrl) {
-    logger.error("upgrade-worker: REDIS_URL is not set; point it at the Redis the bot uses");
+  const target = redisTargetOf(env);
+  if (!target) {
+    logger.error(
+      "upgrade-worker: neither REDIS_URL nor REDIS_SENTINELS is set; point it at the Redis the bot uses",
+    );
     return 2;
   }
-  // BullMQ needs maxRetriesPerRequest: null, or a Redis hiccup fails jobs.
-  const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
+  const watch = new RedisWatch({
+    down: (message, fields) => logger.warn(fields, `upgrade-worker: ${message}`),
+    up: (message, fields) => logger.info(fields, `upgrade-worker: ${message}`),
+  });
+  // The queues' connection waits out an outage; the runbook's store writes fail at once.
+  const redis = connectRedis(target, "queue", watch);
+  const store = connectRedis(target, "fail-fast", watch);
+  const closeConnections = async () => {
+    watch.stop();
+    await Promise.all([closeRedis(redis), closeRedis(store)]);
+  };
   const policy = await checkRedisPolicy(redis);
   if (!policy.ok) {
     logger.error(`upgrade-worker: refusing to start: ${policy.message}`);
-    await redis.quit();
+    await closeConnections();
     return 1;
   }
   const inventory = await loadInventory(env.inventoryPath).catch(async (error: unknown) => {
-    await redis.quit();
+    await closeConnections();
     throw error;
   });
+  const stopping = new AbortController();
   const workerId = `${hostname()}:${process.pid}`;
   const hosts = new Map(inventory.hosts.map((h) => [h.name, h]));
   const keys = storeKeys(env.redisPrefix);
@@ -64,9 +79,10 @@ async function main(): Promise<number> {
     redis,
     metricsPort: env.metricsPort,
     workers,
+    watch,
     log: (line) => log(`upgrade-worker: ${line}`),
   }).catch(async (error: unknown) => {
-    await redis.quit();
+    await closeConnections();
     throw error;
   });
   const { metrics } = observability;
@@ -75,6 +91,9 @@ async function main(): Promise<number> {
     UPGRADE_QUEUE,
     upgradeProcessor({
       redis,
+      store,
+      stopping: stopping.signal,
+      log: (line, fields) => logger.info(fields ?? {}, `upgrade-worker: ${line}`),
       keys,
       workerId,
       env,
@@ -114,7 +133,12 @@ async function main(): Promise<number> {
     logger.warn({ job: job?.id, err: error }, `job ${job?.id} failed: ${error.message}`),
   );
   worker.on("completed", (job) => logger.info({ job: job.id }, `job ${job.id} completed`));
-  worker.on("error", (error) => logger.error({ err: error }, `worker error: ${error.message}`));
+  for (const w of workers) {
+    // While Redis is away, BullMQ's every failed call is an error event: the watch says it once.
+    w.on("error", (error) => {
+      if (watch.up) logger.error({ err: error }, `worker error: ${error.message}`);
+    });
+  }
   await worker.waitUntilReady();
   log(
     `upgrade-worker ${workerId} ready (${inventory.hosts.length} hosts, concurrency ${env.workerConcurrency})`,
@@ -122,15 +146,23 @@ async function main(): Promise<number> {
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      log(`upgrade-worker: ${signal}: taking no new jobs; letting running jobs finish`);
+      log(
+        `upgrade-worker: ${signal}: taking no new jobs; jobs that stopped services finish (they start them again), others go back to the queue`,
+      );
       resolve();
     };
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));
   });
-  await Promise.all([worker.close(), tasks?.close(), slack?.close()]);
-  await observability.close();
-  await redis.quit();
+  stopping.abort();
+  // With Redis away, closing would wait for it: nothing of ours is in flight then, so give up quickly.
+  const closed = Promise.all([worker.close(), tasks?.close(), slack?.close()]);
+  while (
+    !(await Promise.race([closed.then(() => true), sleep(1000).then(() => false)])) &&
+    watch.up
+  );
+  await Promise.race([observability.close(), sleep(1000)]);
+  await closeConnections();
   log("upgrade-worker: stopped");
   return 0;
 }
@@ -186,7 +218,9 @@ function slackSide(
 
 main().then(
   (code) => {
-    process.exitCode = code;
+    // Everything of ours is closed; what is left (BullMQ's retry timers while
+    // Redis is away) must not keep the process alive.
+    process.exit(code);
   },
   (error: unknown) => {
     if (error instanceof ConfigError) logger.fatal(error.message);

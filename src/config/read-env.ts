@@ -3,6 +3,17 @@ import { z } from "zod";
 import { ConfigError } from "./config-error.js";
 import { describeValue } from "./flatten-zod-issues.js";
 
+/** Where Redis is: one server by URL, or a Sentinel-watched primary by name. */
+export type RedisTarget =
+  | { kind: "url"; url: string }
+  | {
+      kind: "sentinel";
+      sentinels: { host: string; port: number }[];
+      /** The name the sentinels monitor the primary by (`sentinel monitor <name> ...`). */
+      name: string;
+      password?: string;
+    };
+
 /** Log levels, most severe first; `silent` writes nothing. */
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -32,6 +43,15 @@ export interface AppEnv {
   checkCommandTimeoutMs: number;
   /** Redis, `redis://` or `rediss://` (`REDIS_URL`); optional until a part of the bot needs it. */
   redisUrl?: string;
+  /**
+   * Redis behind Sentinel instead (`REDIS_SENTINELS`, `host:port,host:port`):
+   * the processes ask the sentinels where the primary is, and follow a failover.
+   */
+  redisSentinels?: { host: string; port: number }[];
+  /** The primary's name as the sentinels monitor it (`REDIS_SENTINEL_NAME`). @defaultValue "kcm" */
+  redisSentinelName: string;
+  /** The primary's password in Sentinel mode (`REDIS_PASSWORD`); with REDIS_URL, it is in the URL. */
+  redisPassword?: string;
   /**
    * Prefix of every Redis key, BullMQ's included (`KCM_REDIS_PREFIX`): deployments sharing a Redis use different ones.
    * @defaultValue "kcm"
@@ -196,6 +216,34 @@ const envSchema = z
       .refine((text) => unset(text) || isRedisUrl(text), {
         message: "expected a redis:// or rediss:// URL",
       }),
+    REDIS_SENTINELS: z
+      .string()
+      .optional()
+      .transform((text, context) => {
+        if (unset(text)) return undefined;
+        const sentinels = text.split(",").map((item) => {
+          const match = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})$/.exec(item.trim());
+          const port = Number(match?.[2]);
+          return match && port >= 1 && port <= 65535
+            ? { host: (match[1] as string).replace(/^\[|\]$/g, ""), port }
+            : undefined;
+        });
+        if (sentinels.every((s) => s !== undefined))
+          return sentinels as { host: string; port: number }[];
+        context.addIssue({
+          code: "custom",
+          message: `expected host:port[,host:port...], got ${describeValue(text)}`,
+        });
+        return z.NEVER;
+      }),
+    REDIS_SENTINEL_NAME: z
+      .string()
+      .optional()
+      .refine((text) => unset(text) || /^[A-Za-z0-9._-]{1,64}$/.test(text), {
+        message: "expected 1 to 64 letters, digits, '.', '_' or '-'",
+      })
+      .transform((text) => (unset(text) ? "kcm" : text)),
+    REDIS_PASSWORD: secret(/^.{1,512}$/, "a password"),
   })
   .transform(
     (env): AppEnv => ({
@@ -204,6 +252,9 @@ const envSchema = z
       sshConnectTimeoutMs: env.KCM_SSH_CONNECT_TIMEOUT_MS,
       checkCommandTimeoutMs: env.KCM_CHECK_TIMEOUT_MS,
       ...(unset(env.REDIS_URL) ? {} : { redisUrl: env.REDIS_URL }),
+      ...(env.REDIS_SENTINELS === undefined ? {} : { redisSentinels: env.REDIS_SENTINELS }),
+      redisSentinelName: env.REDIS_SENTINEL_NAME,
+      ...(unset(env.REDIS_PASSWORD) ? {} : { redisPassword: env.REDIS_PASSWORD }),
       redisPrefix: env.KCM_REDIS_PREFIX,
       workerConcurrency: env.KCM_WORKER_CONCURRENCY,
       jobLockMs: env.KCM_JOB_LOCK_MS,
@@ -282,4 +333,20 @@ function isRedisUrl(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Where the processes find Redis: Sentinel when REDIS_SENTINELS is set, else
+ * REDIS_URL; undefined when neither is.
+ */
+export function redisTargetOf(env: AppEnv): RedisTarget | undefined {
+  if (env.redisSentinels) {
+    return {
+      kind: "sentinel",
+      sentinels: env.redisSentinels,
+      name: env.redisSentinelName,
+      ...(env.redisPassword === undefined ? {} : { password: env.redisPassword }),
+    };
+  }
+  return env.redisUrl === undefined ? undefined : { kind: "url", url: env.redisUrl };
 }

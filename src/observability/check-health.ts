@@ -11,6 +11,8 @@ export interface HealthReport {
 export interface HealthParts {
   redis: { ping(): Promise<string> };
   workers?: ReadonlyArray<{ readonly name: string; isRunning(): boolean; isPaused(): boolean }>;
+  /** The process's view of its Redis link: while it is down, no PING is sent (it would only queue). */
+  watch?: { readonly up: boolean; readonly since: number | undefined };
   /**
    * How long PING may take, in ms: a client with retries on (as BullMQ needs)
    * holds commands while disconnected instead of failing them.
@@ -23,15 +25,19 @@ export interface HealthParts {
 export async function checkHealth(parts: HealthParts): Promise<HealthReport> {
   const timeoutMs = parts.timeoutMs ?? 2000;
   let timer: NodeJS.Timeout | undefined;
-  const redis = await Promise.race([
-    parts.redis.ping().then(
-      (answer) => (answer === "PONG" ? "ok" : `unexpected answer ${JSON.stringify(answer)}`),
-      (error: unknown) => (error instanceof Error ? error.message : String(error)),
-    ),
-    new Promise<string>((resolve) => {
-      timer = setTimeout(() => resolve(`no answer to PING in ${timeoutMs} ms`), timeoutMs);
-    }),
-  ]).finally(() => clearTimeout(timer));
+  const since = parts.watch?.up === false ? parts.watch.since : undefined;
+  const redis =
+    parts.watch?.up === false
+      ? `not connected${since === undefined ? "" : ` since ${new Date(since).toISOString()}`}`
+      : await Promise.race([
+          parts.redis.ping().then(
+            (answer) => (answer === "PONG" ? "ok" : `unexpected answer ${JSON.stringify(answer)}`),
+            (error: unknown) => (error instanceof Error ? error.message : String(error)),
+          ),
+          new Promise<string>((resolve) => {
+            timer = setTimeout(() => resolve(`no answer to PING in ${timeoutMs} ms`), timeoutMs);
+          }),
+        ]).finally(() => clearTimeout(timer));
   const workers =
     parts.workers === undefined
       ? undefined

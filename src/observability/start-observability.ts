@@ -25,6 +25,8 @@ export interface ObservabilityOptions {
   metricsPort: number | undefined;
   /** The process's BullMQ workers, for `/healthz`; filled in as they are made. */
   workers?: HealthParts["workers"];
+  /** The process's view of its Redis link, for `/healthz`. */
+  watch?: HealthParts["watch"];
   /** Whether this process serves the queue dashboard (when `KCM_DASHBOARD_PORT` is set). */
   dashboard?: boolean;
   /** Says where each server listens. */
@@ -74,7 +76,11 @@ export async function startObservability(options: ObservabilityOptions): Promise
         port: options.metricsPort,
         host: env.metricsHost,
         health: () =>
-          checkHealth({ redis, ...(options.workers ? { workers: options.workers } : {}) }),
+          checkHealth({
+            redis,
+            ...(options.workers ? { workers: options.workers } : {}),
+            ...(options.watch ? { watch: options.watch } : {}),
+          }),
       });
       started.push(server);
       options.log(`health and metrics on ${server.url}/healthz and ${server.url}/metrics`);

@@ -5,19 +5,29 @@ import type { HostConfig } from "../config/inventory-schema.js";
 import type { AppEnv } from "../config/read-env.js";
 import { hostCommands } from "../kcm/host-commands.js";
 import { probeServices } from "../kcm/probe-services.js";
+import { backoffMs } from "../runbook/regain-host.js";
 import { runRollback } from "../runbook/run-rollback.js";
 import { runUpgrade } from "../runbook/run-upgrade.js";
+import { StoreUnavailableError } from "../runbook/runbook-failure.js";
 import type { JobOutcome, RunbookDeps } from "../runbook/runbook-ports.js";
 import { SshSession } from "../ssh/ssh-session.js";
-import { acquireHostLock } from "../store/host-lock.js";
+import { acquireHostLock, type HostLock } from "../store/host-lock.js";
 import { RedisAuditLog } from "../store/redis-audit-log.js";
 import { RedisJournal } from "../store/redis-journal.js";
 import type { StoreKeys } from "../store/store-keys.js";
+import { isUnreachable } from "../store/store-unavailable.js";
 import { rollbackJobSchema, upgradeJobSchema } from "./upgrade-job-schema.js";
 
 /** What the upgrade processor needs from the worker process. */
 export interface UpgradeWorkerContext {
+  /** The queue's connection (commands wait while Redis is away): last-upgrade records. */
   redis: Redis;
+  /**
+   * A fail-fast connection for the host lock, the journal and the audit
+   * stream: a write Redis cannot take fails at once, so the runbook never
+   * waits on it with the services down. @defaultValue `redis`
+   */
+  store?: Redis;
   keys: StoreKeys;
   workerId: string;
   env: AppEnv;
@@ -25,6 +35,9 @@ export interface UpgradeWorkerContext {
   reporter: Reporter & { flush?: () => Promise<void> };
   /** Whether the job's request was cancelled meanwhile (then the job does nothing). */
   isCancelled?: (requestId: string) => Promise<boolean>;
+  /** Aborted when the process is stopping: waits end, nothing new starts. */
+  stopping?: AbortSignal;
+  log?: (line: string, fields?: Record<string, unknown>) => void;
   now?: () => number;
 }
 
@@ -33,9 +46,13 @@ export interface UpgradeWorkerContext {
  * window and its host, holds the host lock (renewed, fenced) while the
  * runbook runs, releases it on every way out. A failed outcome fails the
  * job without retry; the other outcomes complete it with the outcome.
+ * Redis going away mid-job: the runbook brings the services back and stops;
+ * this waits for Redis, writes what the runbook could not, and puts the job
+ * back on the queue, to go on from the journal.
  */
 export function upgradeProcessor(ctx: UpgradeWorkerContext) {
   const now = ctx.now ?? Date.now;
+  const store = ctx.store ?? ctx.redis;
   return async (job: Job, token?: string): Promise<JobOutcome> => {
     const parsed = (job.name === "rollback" ? rollbackJobSchema : upgradeJobSchema).safeParse(
       job.data,
@@ -50,15 +67,24 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
       await job.moveToDelayed(start, token);
       throw new DelayedError();
     }
-    const acquired = await acquireHostLock(
-      ctx.redis,
-      ctx.keys,
-      data.host,
-      { jobId: data.requestId, workerId: ctx.workerId },
-      ctx.env.hostLockTtlMs,
-    );
+    let acquired: Awaited<ReturnType<typeof acquireHostLock>>;
+    try {
+      acquired = await acquireHostLock(
+        store,
+        ctx.keys,
+        data.host,
+        { jobId: data.requestId, workerId: ctx.workerId },
+        ctx.env.hostLockTtlMs,
+      );
+    } catch (error) {
+      if (!isUnreachable(store, error)) throw error;
+      // Nothing ran: try again once Redis is back.
+      await waitForStore(store, ctx.stopping);
+      await job.moveToDelayed(now(), token).catch(() => undefined);
+      throw new DelayedError();
+    }
     if (acquired.kind === "busy") {
-      await new RedisAuditLog(ctx.redis, ctx.keys).append({
+      await new RedisAuditLog(store, ctx.keys).append({
         requestId: data.requestId,
         host: data.host,
         who: ctx.workerId,
@@ -80,9 +106,9 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
           // An inventory host is an SSH target: name, address, port, user, key, pinned host key.
           SshSession.open(host, { connectTimeoutMs: ctx.env.sshConnectTimeoutMs }),
         commands: hostCommands(host),
-        journal: new RedisJournal(ctx.redis, ctx.keys, data.requestId, data.host, lock.token),
+        journal: new RedisJournal(store, ctx.keys, data.requestId, data.host, lock.fence),
         reporter: ctx.reporter,
-        audit: new RedisAuditLog(ctx.redis, ctx.keys),
+        audit: new RedisAuditLog(store, ctx.keys),
         now,
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
         timeouts: {
@@ -106,8 +132,19 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
         holdsLock: () => lock.held,
       };
       const undo = "transactionId" in data ? Number(data.transactionId) : undefined;
-      const outcome =
-        undo !== undefined ? await runRollback(data, undo, deps) : await runUpgrade(data, deps);
+      let outcome: JobOutcome;
+      try {
+        outcome =
+          undo !== undefined ? await runRollback(data, undo, deps) : await runUpgrade(data, deps);
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError)) throw error;
+        await afterStoreOutage(ctx, store, lock, data, error);
+        // Back on the queue at once: the next delivery goes on from the journal.
+        await job.moveToDelayed(now(), token).catch(() => {
+          // The job's lock expired while Redis was away: BullMQ hands it out again anyway.
+        });
+        throw new DelayedError();
+      }
       if (outcome.kind === "rolled-back") await ctx.redis.del(ctx.keys.lastTransaction(data.host));
       if (outcome.kind === "upgraded" && outcome.transactionId !== undefined) {
         await ctx.redis.set(
@@ -123,7 +160,88 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
         throw new UnrecoverableError(`${outcome.step}: ${outcome.summary}`);
       return outcome;
     } finally {
-      await lock.release();
+      // Redis away: the lock expires by itself.
+      await lock.release().catch(() => undefined);
     }
   };
+}
+
+/**
+ * Redis went away while the runbook ran (it brought the services back if it
+ * had stopped them, and stopped): waits for Redis, then writes what the
+ * runbook did meanwhile. The journal's entries are written under a fresh
+ * taking of the host lock, only if nobody holds the host by then (another
+ * delivery of the job reads the host's real state anyway); the audit entries
+ * always, each once. Stopping the process ends the wait: what was not written
+ * is in the log.
+ */
+async function afterStoreOutage(
+  ctx: UpgradeWorkerContext,
+  store: Redis,
+  held: HostLock,
+  data: { requestId: string; host: string },
+  outage: StoreUnavailableError,
+): Promise<void> {
+  const log = ctx.log ?? (() => {});
+  const pending = {
+    journal: outage.pendingJournal.map((p) => p.entry),
+    audit: outage.pendingAudit,
+  };
+  log(`${data.requestId}: Redis is away; the services are as the runbook left them; waiting`, {
+    host: data.host,
+  });
+  if (!(await waitForStore(store, ctx.stopping))) {
+    log(`${data.requestId}: stopping before Redis came back; not journaled`, pending);
+    return;
+  }
+  await held.release().catch(() => undefined);
+  const audit = new RedisAuditLog(store, ctx.keys);
+  for (const event of outage.pendingAudit) await audit.append(event);
+  const again = await acquireHostLock(
+    store,
+    ctx.keys,
+    data.host,
+    { jobId: data.requestId, workerId: ctx.workerId },
+    ctx.env.hostLockTtlMs,
+    { freeOnly: true },
+  );
+  if (again.kind === "busy") {
+    log(
+      `${data.requestId}: the host is held again (${again.holder.workerId}); not journaled`,
+      pending,
+    );
+    return;
+  }
+  try {
+    const journal = new RedisJournal(store, ctx.keys, data.requestId, data.host, again.lock.fence);
+    for (const { id, entry } of outage.pendingJournal) await journal.append(entry, id);
+    log(`${data.requestId}: Redis is back; journaled what was done meanwhile`, {
+      entries: outage.pendingJournal.length,
+    });
+  } finally {
+    await again.lock.release().catch(() => undefined);
+  }
+}
+
+/** Resolves true once Redis answers PING, or false when `stopping` aborts first. */
+async function waitForStore(store: Redis, stopping: AbortSignal | undefined): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    if (stopping?.aborted) return false;
+    const up = await store.ping().then(
+      () => true,
+      () => false,
+    );
+    if (up) return true;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, backoffMs(attempt, 4000) / 2);
+      stopping?.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+  }
 }

@@ -7,7 +7,7 @@ import { isConnectionFailure } from "./host-shell.js";
 import { layoutStep } from "./layout-step.js";
 import { type Progress, readProgress } from "./read-progress.js";
 import { reconnectDeadline, regainHost } from "./regain-host.js";
-import { LockLostError, RunbookFailure } from "./runbook-failure.js";
+import { LockLostError, RunbookFailure, StoreUnavailableError } from "./runbook-failure.js";
 import type { RunbookDeps, UpgradeJob } from "./runbook-ports.js";
 import type { RunbookSpec } from "./runbook-spec.js";
 import { recoverServices, startStep, stopStep } from "./service-steps.js";
@@ -93,6 +93,14 @@ async function runSteps(
     });
   } catch (error) {
     if (error instanceof LockLostError) throw error;
+    if (error instanceof StoreUnavailableError) {
+      // Redis is away: no new step without the journal, but never leave the services down.
+      runner.goOffline(error);
+      if (downtimeStartedAt !== undefined && layout !== undefined) {
+        await recoverServices(runner, layout, deadline);
+      }
+      throw error;
+    }
     if (!(error instanceof RunbookFailure || isConnectionFailure(error))) throw error;
     const failure =
       error instanceof RunbookFailure

@@ -1,4 +1,5 @@
 import type { StepName } from "../chat/runbook-event.js";
+import type { AuditEvent, JournalEntry } from "./runbook-ports.js";
 
 /**
  * Ends a runbook early with a failed outcome (thrown inside the runbook,
@@ -21,4 +22,18 @@ export class RunbookFailure extends Error {
 export class LockLostError extends Error {
   override readonly name = "LockLostError";
   readonly code = "lock-lost";
+}
+
+/**
+ * The journal or the audit stream cannot be written (Redis is away): the
+ * runbook starts no new destructive step without its journal, brings the
+ * services back if it stopped them, and hands over what it could not write.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = "StoreUnavailableError";
+  readonly code = "store-unavailable";
+  /** What the runbook did but could not journal, in order, with the ids that make writing them again idempotent. */
+  pendingJournal: { id: string; entry: JournalEntry }[] = [];
+  /** Audit events it could not write, in order. */
+  pendingAudit: AuditEvent[] = [];
 }

@@ -19,11 +19,13 @@ export interface JournalEntry {
 /**
  * The step journal port (Redis in production). `append` is fenced: it fails
  * with a code `lock-lost` error once another worker holds the host, so a
- * stale worker can never write over the live one.
+ * stale worker can never write over the live one; and a
+ * `StoreUnavailableError` when the store cannot be reached.
  */
 export interface Journal {
   load(): Promise<JournalEntry[]>;
-  append(entry: JournalEntry): Promise<void>;
+  /** Appends `entry`; appending it again under the same `id` adds nothing. */
+  append(entry: JournalEntry, id?: string): Promise<void>;
 }
 
 /** One state change, for the audit stream: who, what, when (added by the store), host, step, exit code. */

@@ -1,6 +1,8 @@
+import { randomBytes } from "node:crypto";
 import type { RunbookEvent, StepName } from "../chat/runbook-event.js";
 import type { HostShell, ShellResult } from "./host-shell.js";
-import type { JournalEntry, RunbookDeps, UpgradeJob } from "./runbook-ports.js";
+import { StoreUnavailableError } from "./runbook-failure.js";
+import type { AuditEvent, JournalEntry, RunbookDeps, UpgradeJob } from "./runbook-ports.js";
 
 const EXCERPT_LINES = 10;
 const EXCERPT_LINE_CHARS = 200;
@@ -23,6 +25,8 @@ export function excerptOf(result: Pick<ShellResult, "stdout" | "stderr">): strin
  */
 export class StepRunner {
   private shellPromise: Promise<HostShell> | undefined;
+  /** Set once the store is away: journal and audit entries are kept in it, to be written later. */
+  private outage: StoreUnavailableError | undefined;
   /** The step that started last: where a dropped connection is blamed. */
   currentStep: StepName = "preflight";
 
@@ -59,21 +63,55 @@ export class StepRunner {
     }
   }
 
+  /**
+   * From now on, journal and audit entries are not written but kept in
+   * `outage`, to be written once the store is back: the runbook only brings
+   * the services back in this state, and starts nothing new.
+   */
+  goOffline(outage: StoreUnavailableError): void {
+    this.outage = outage;
+  }
+
   async journal(entry: Omit<JournalEntry, "at">): Promise<void> {
-    await this.deps.journal.append({ at: new Date(this.deps.now()).toISOString(), ...entry });
+    const full = { at: new Date(this.deps.now()).toISOString(), ...entry };
+    const id = randomBytes(8).toString("hex");
+    if (this.outage) {
+      this.outage.pendingJournal.push({ id, entry: full });
+      return;
+    }
+    try {
+      await this.deps.journal.append(full, id);
+    } catch (error) {
+      // Perhaps written, perhaps not: kept, to be written again under its id.
+      if (error instanceof StoreUnavailableError) error.pendingJournal.push({ id, entry: full });
+      throw error;
+    }
   }
 
   async audit(
     what: string,
     extra: { step?: string; exitCode?: number | null; detail?: string; once?: string } = {},
   ): Promise<void> {
-    await this.deps.audit.append({
+    const event: AuditEvent = {
       requestId: this.job.requestId,
       host: this.job.host,
       who: `worker (approved by ${this.job.approvedBy})`,
       what,
       ...extra,
-    });
+    };
+    if (this.outage) {
+      this.outage.pendingAudit.push({
+        ...event,
+        once: event.once ?? `${this.job.requestId}:${randomBytes(8).toString("hex")}`,
+      });
+      return;
+    }
+    try {
+      await this.deps.audit.append(event);
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) error.pendingAudit.push(event);
+      throw error;
+    }
   }
 
   async started(step: StepName, command?: string, data?: Record<string, unknown>): Promise<void> {

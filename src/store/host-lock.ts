@@ -1,34 +1,52 @@
+import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { StoreKeys } from "./store-keys.js";
 
-/** Who holds a host: the job (request) and the worker process running it. */
+/**
+ * Who holds a host: the job (request) and the worker process running it,
+ * with the fencing token and a random nonce. The token orders takings; the
+ * nonce makes each one unique even where the token repeats (after a Sentinel
+ * failover lost the INCR that made it), so a fenced write checks both.
+ */
 export interface HostLockHolder {
   token: number;
+  nonce: string;
   jobId: string;
   workerId: string;
 }
 
-// Takes the lock when it is free, or held by the same job (a redelivered job
-// takes over from its dead worker); every taking gets a new fencing token.
+/** What a fenced write compares with the lock's holder. */
+export type Fence = Pick<HostLockHolder, "token" | "nonce">;
+
+/** Lua: whether KEYS[1] holds the taking `token`, `nonce`. */
+export const HOLDS_FENCE = `
+local function holds(key, token, nonce)
+  local current = redis.call('GET', key)
+  if not current then return false end
+  local holder = cjson.decode(current)
+  return holder.token == tonumber(token) and holder.nonce == nonce
+end`;
+
+// Takes the lock when it is free, or (unless ARGV[5] is "free-only") held by
+// the same job (a redelivered job takes over from its dead worker); every
+// taking gets a new fencing token.
 const ACQUIRE = `
 local current = redis.call('GET', KEYS[1])
 if current then
   local holder = cjson.decode(current)
-  if holder.jobId ~= ARGV[1] then return {0, current} end
+  if holder.jobId ~= ARGV[1] or ARGV[5] == 'free-only' then return {0, current} end
 end
 local token = redis.call('INCR', KEYS[2])
-local value = cjson.encode({token = token, jobId = ARGV[1], workerId = ARGV[2]})
+local value = cjson.encode({token = token, nonce = ARGV[4], jobId = ARGV[1], workerId = ARGV[2]})
 redis.call('SET', KEYS[1], value, 'PX', ARGV[3])
 return {1, value}`;
 
-const RENEW = `
-local current = redis.call('GET', KEYS[1])
-if not current or cjson.decode(current).token ~= tonumber(ARGV[1]) then return 0 end
-return redis.call('PEXPIRE', KEYS[1], ARGV[2])`;
+const RENEW = `${HOLDS_FENCE}
+if not holds(KEYS[1], ARGV[1], ARGV[2]) then return 0 end
+return redis.call('PEXPIRE', KEYS[1], ARGV[3])`;
 
-const RELEASE = `
-local current = redis.call('GET', KEYS[1])
-if not current or cjson.decode(current).token ~= tonumber(ARGV[1]) then return 0 end
+const RELEASE = `${HOLDS_FENCE}
+if not holds(KEYS[1], ARGV[1], ARGV[2]) then return 0 end
 return redis.call('DEL', KEYS[1])`;
 
 /** A held host lock: renew it while working, release it on every way out. */
@@ -47,13 +65,26 @@ export class HostLock {
     return this.holder.token;
   }
 
+  /** What this lock's fenced writes carry. */
+  get fence(): Fence {
+    return { token: this.holder.token, nonce: this.holder.nonce };
+  }
+
   /** False once a renewal found the lock taken by someone else (or expired). */
   get held(): boolean {
     return !this.lost;
   }
 
   async renew(): Promise<boolean> {
-    const ok = (await this.redis.eval(RENEW, 1, this.key, this.holder.token, this.ttlMs)) === 1;
+    const ok =
+      (await this.redis.eval(
+        RENEW,
+        1,
+        this.key,
+        this.holder.token,
+        this.holder.nonce,
+        this.ttlMs,
+      )) === 1;
     if (!ok) this.lost = true;
     return ok;
   }
@@ -81,7 +112,7 @@ export class HostLock {
 
   async release(): Promise<void> {
     clearInterval(this.timer);
-    await this.redis.eval(RELEASE, 1, this.key, this.holder.token);
+    await this.redis.eval(RELEASE, 1, this.key, this.holder.token, this.holder.nonce);
   }
 }
 
@@ -91,7 +122,8 @@ export type AcquireResult =
 
 /**
  * Takes the host's lock (one runbook per host, fleet-wide) with a TTL and a
- * fencing token. Busy when another job holds it.
+ * fencing token. Busy when another job holds it; with `freeOnly`, also when
+ * the same job does (another delivery of it is running).
  */
 export async function acquireHostLock(
   redis: Redis,
@@ -99,6 +131,7 @@ export async function acquireHostLock(
   host: string,
   owner: { jobId: string; workerId: string },
   ttlMs: number,
+  options: { freeOnly?: boolean } = {},
 ): Promise<AcquireResult> {
   const key = keys.hostLock(host);
   const [taken, value] = (await redis.eval(
@@ -109,6 +142,8 @@ export async function acquireHostLock(
     owner.jobId,
     owner.workerId,
     ttlMs,
+    randomBytes(8).toString("hex"),
+    options.freeOnly ? "free-only" : "",
   )) as [number, string];
   const holder = JSON.parse(value) as HostLockHolder;
   return taken === 1

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { AuditEvent, AuditLog } from "../runbook/runbook-ports.js";
 import { AUDIT_GENESIS, auditHash, CHAIN_FIELDS } from "./audit-chain.js";
 import type { StoreKeys } from "./store-keys.js";
+import { orUnavailable } from "./store-unavailable.js";
 
 // Compare-and-append: the entry joins the chain only if the stream's last
 // entry still has the hash it was computed on (an entry without one, or an
@@ -67,19 +68,21 @@ export class RedisAuditLog implements AuditLog {
     let prev = this.head ?? AUDIT_GENESIS;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const hash = auditHash(prev, fields);
-      const [appended, value] = (await this.redis.eval(
-        APPEND,
-        2,
-        this.keys.audit,
-        once === undefined ? "" : this.keys.auditOnce(once),
-        prev,
-        AUDIT_GENESIS,
-        ONCE_TTL_MS,
-        ...fields.flat(),
-        "prev",
-        prev,
-        "hash",
-        hash,
+      const [appended, value] = (await orUnavailable(this.redis, "audit", () =>
+        this.redis.eval(
+          APPEND,
+          2,
+          this.keys.audit,
+          once === undefined ? "" : this.keys.auditOnce(once),
+          prev,
+          AUDIT_GENESIS,
+          ONCE_TTL_MS,
+          ...fields.flat(),
+          "prev",
+          prev,
+          "hash",
+          hash,
+        ),
       )) as [number, string];
       if (appended === 1) {
         this.head = hash;

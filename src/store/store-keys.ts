@@ -8,6 +8,8 @@ export function storeKeys(prefix = "kcm") {
     hostLock: (host: string) => `${prefix}:lock:host:${host}`,
     fence: `${prefix}:lock:fence`,
     journal: (jobId: string) => `${prefix}:journal:${jobId}`,
+    /** The ids of a journal's entries, which make an append idempotent. */
+    journalIds: (jobId: string) => `${prefix}:journal:${jobId}:ids`,
     audit: `${prefix}:audit`,
     /** Marks an audit entry written under an idempotency key (see RedisAuditLog). */
     auditOnce: (key: string) => `${prefix}:audit:once:${key}`,

@@ -70,6 +70,7 @@ export class UpgradeHarness {
       connection: this.redis,
       prefix: bullPrefix(this.prefix),
     });
+    this.queue.on("error", () => {});
   }
 
   get inventoryPath(): string {

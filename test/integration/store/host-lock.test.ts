@@ -26,7 +26,12 @@ describeWithRedis("the host lock, on the tests' Redis", (redisUrl) => {
 
   it("is taken on a free host, with a fencing token and a TTL", async () => {
     const lock = await take("h-free", "req-1", "worker-a", 5000);
-    expect(lock.holder).toEqual({ token: lock.token, jobId: "req-1", workerId: "worker-a" });
+    expect(lock.holder).toEqual({
+      token: lock.token,
+      nonce: expect.stringMatching(/^[0-9a-f]{16}$/),
+      jobId: "req-1",
+      workerId: "worker-a",
+    });
     expect(lock.token).toBeGreaterThan(0);
     expect(lock.held).toBe(true);
     expect(JSON.parse((await redis.get(keys.hostLock("h-free"))) ?? "null")).toEqual(lock.holder);
@@ -53,10 +58,39 @@ describeWithRedis("the host lock, on the tests' Redis", (redisUrl) => {
     const first = await take("h-takeover", "req-1", "worker-a");
     const second = await take("h-takeover", "req-1", "worker-b");
     expect(second.token).toBeGreaterThan(first.token);
-    expect(second.holder).toEqual({ token: second.token, jobId: "req-1", workerId: "worker-b" });
+    expect(second.holder).toEqual({
+      token: second.token,
+      nonce: expect.stringMatching(/^[0-9a-f]{16}$/),
+      jobId: "req-1",
+      workerId: "worker-b",
+    });
+    expect(second.holder.nonce).not.toBe(first.holder.nonce);
     expect(JSON.parse((await redis.get(keys.hostLock("h-takeover"))) ?? "null")).toEqual(
       second.holder,
     );
+  });
+
+  it("with freeOnly, is busy even for the same job (another delivery of it runs)", async () => {
+    const first = await take("h-free-only", "req-1", "worker-a");
+    const again = await acquireHostLock(
+      redis,
+      keys,
+      "h-free-only",
+      { jobId: "req-1", workerId: "worker-b" },
+      10_000,
+      { freeOnly: true },
+    );
+    expect(again).toEqual({ kind: "busy", holder: first.holder });
+    await first.release();
+    const free = await acquireHostLock(
+      redis,
+      keys,
+      "h-free-only",
+      { jobId: "req-1", workerId: "worker-b" },
+      10_000,
+      { freeOnly: true },
+    );
+    expect(free.kind).toBe("acquired");
   });
 
   it("refuses the old holder's renewal after a takeover, and it no longer counts as held", async () => {

@@ -2,12 +2,14 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { LockLostError } from "../../../src/runbook/runbook-failure.js";
 import type { JournalEntry } from "../../../src/runbook/runbook-ports.js";
-import { acquireHostLock } from "../../../src/store/host-lock.js";
+import { acquireHostLock, type Fence } from "../../../src/store/host-lock.js";
 import { RedisJournal } from "../../../src/store/redis-journal.js";
 import { describeWithRedis } from "../../support/describe-with-redis.js";
 import { testStoreKeys } from "../../support/test-store-keys.js";
 
 const { keys, deleteAll } = testStoreKeys();
+/** A reader's journal: it never appends. */
+const NO_FENCE: Fence = { token: 0, nonce: "" };
 
 const ENTRIES: JournalEntry[] = [
   { at: "2026-11-26T19:30:00.000Z", step: "preflight", event: "started" },
@@ -38,10 +40,10 @@ describeWithRedis("the step journal, fenced by the host lock", (redisUrl) => {
     await redis.quit();
   });
 
-  async function lockToken(host: string, jobId: string, workerId: string): Promise<number> {
+  async function lockToken(host: string, jobId: string, workerId: string): Promise<Fence> {
     const result = await acquireHostLock(redis, keys, host, { jobId, workerId }, 10_000);
     if (result.kind !== "acquired") throw new Error(`expected to acquire ${host}`);
-    return result.lock.token;
+    return result.lock.fence;
   }
 
   it("gives back what was appended, in order, and keeps it for 90 days", async () => {
@@ -51,7 +53,9 @@ describeWithRedis("the step journal, fenced by the host lock", (redisUrl) => {
     for (const entry of ENTRIES) await journal.append(entry);
     expect(await journal.load()).toEqual(ENTRIES);
     // Another reader (a redelivered job's worker) sees the same.
-    expect(await new RedisJournal(redis, keys, "req-round-trip", "h-1", 0).load()).toEqual(ENTRIES);
+    expect(await new RedisJournal(redis, keys, "req-round-trip", "h-1", NO_FENCE).load()).toEqual(
+      ENTRIES,
+    );
     const ttl = await redis.pttl(keys.journal("req-round-trip"));
     expect(ttl).toBeGreaterThan(89 * 24 * 3600 * 1000);
   });
@@ -82,7 +86,7 @@ describeWithRedis("the step journal, fenced by the host lock", (redisUrl) => {
       10_000,
     );
     if (result.kind !== "acquired") throw new Error("expected to acquire h-3");
-    const journal = new RedisJournal(redis, keys, "req-released", "h-3", result.lock.token);
+    const journal = new RedisJournal(redis, keys, "req-released", "h-3", result.lock.fence);
     await journal.append(ENTRIES[0] as JournalEntry);
     await result.lock.release();
     await expect(journal.append(ENTRIES[1] as JournalEntry)).rejects.toBeInstanceOf(LockLostError);
@@ -97,5 +101,21 @@ describeWithRedis("the step journal, fenced by the host lock", (redisUrl) => {
     await expect(wrong.append(ENTRIES[0] as JournalEntry)).rejects.toBeInstanceOf(LockLostError);
     await new RedisJournal(redis, keys, "req-one", "h-4", onOne).append(ENTRIES[0] as JournalEntry);
     expect(await wrong.load()).toEqual([ENTRIES[0]]);
+  });
+
+  it("appends an entry sent twice under one id once (its first answer lost with the connection)", async () => {
+    const fence = await lockToken("h-6", "req-twice", "worker-a");
+    const journal = new RedisJournal(redis, keys, "req-twice", "h-6", fence);
+    await journal.append(ENTRIES[0] as JournalEntry, "e-1");
+    await journal.append(ENTRIES[0] as JournalEntry, "e-1");
+    await journal.append(ENTRIES[1] as JournalEntry, "e-2");
+    expect(await journal.load()).toEqual([ENTRIES[0], ENTRIES[1]]);
+  });
+
+  it("refuses a taking whose token matches but whose nonce does not (a token repeated after a failover)", async () => {
+    const fence = await lockToken("h-7", "req-nonce", "worker-a");
+    const impostor = new RedisJournal(redis, keys, "req-nonce", "h-7", { ...fence, nonce: "0" });
+    await expect(impostor.append(ENTRIES[0] as JournalEntry)).rejects.toBeInstanceOf(LockLostError);
+    expect(await impostor.load()).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../../src/config/config-error.js";
-import { readEnv } from "../../../src/config/read-env.js";
+import { readEnv, redisTargetOf } from "../../../src/config/read-env.js";
 
 /** The ConfigError readEnv throws for `env`; fails the test if it does not throw one. */
 function envError(env: NodeJS.ProcessEnv): ConfigError {
@@ -30,6 +30,7 @@ describe("readEnv", () => {
       busyRetryMs: 15_000,
       reconnectMarginMs: 1_800_000,
       reconnectMaxDelayMs: 15_000,
+      redisSentinelName: "kcm",
       slackMode: "socket",
       httpPort: 3000,
       logLevel: "info",
@@ -83,6 +84,7 @@ describe("readEnv", () => {
       busyRetryMs: 250,
       reconnectMarginMs: 0,
       reconnectMaxDelayMs: 2000,
+      redisSentinelName: "kcm",
       slackMode: "socket",
       httpPort: 3000,
       logLevel: "info",
@@ -229,5 +231,39 @@ describe("readEnv", () => {
   it("shortens a long bad value in the message", () => {
     const message = envError({ KCM_CHECK_TIMEOUT_MS: "9".repeat(500) }).issues[0]?.message ?? "";
     expect(message.length).toBeLessThan(120);
+  });
+});
+
+describe("readEnv: Redis behind Sentinel", () => {
+  it("reads REDIS_SENTINELS and the primary's name and password; redisTargetOf prefers Sentinel", () => {
+    const env = readEnv({
+      REDIS_URL: "redis://127.0.0.1:6379",
+      REDIS_SENTINELS: "127.0.0.1:26379, sentinel-2.internal:26380,[::1]:26381",
+      REDIS_SENTINEL_NAME: "kcm-primary",
+      REDIS_PASSWORD: "s3cret",
+    });
+    expect(redisTargetOf(env)).toEqual({
+      kind: "sentinel",
+      sentinels: [
+        { host: "127.0.0.1", port: 26379 },
+        { host: "sentinel-2.internal", port: 26380 },
+        { host: "::1", port: 26381 },
+      ],
+      name: "kcm-primary",
+      password: "s3cret",
+    });
+    expect(redisTargetOf(readEnv({ REDIS_URL: "redis://r:6379" }))).toEqual({
+      kind: "url",
+      url: "redis://r:6379",
+    });
+    expect(redisTargetOf(readEnv({}))).toBeUndefined();
+  });
+
+  it("refuses a sentinel list it cannot read, naming the variable", () => {
+    expect(() => readEnv({ REDIS_SENTINELS: "127.0.0.1" })).toThrow(
+      /REDIS_SENTINELS: expected host:port\[,host:port\.\.\.\], got "127\.0\.0\.1"/,
+    );
+    expect(() => readEnv({ REDIS_SENTINELS: "a:1,b:99999" })).toThrow(/REDIS_SENTINELS/);
+    expect(() => readEnv({ REDIS_SENTINEL_NAME: "my primary" })).toThrow(/REDIS_SENTINEL_NAME/);
   });
 });
