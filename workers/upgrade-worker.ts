@@ -6,7 +6,7 @@
  */
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Queue, Worker } from "bullmq";
+import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { consoleReporter } from "../src/chat/console-reporter.js";
 import { ConfigError } from "../src/config/config-error.js";
@@ -17,6 +17,7 @@ import { createLogger } from "../src/observability/create-logger.js";
 import { posterLogSink } from "../src/observability/poster-log-sink.js";
 import { secretsOf } from "../src/observability/secrets-of.js";
 import { startObservability } from "../src/observability/start-observability.js";
+import { openQueue } from "../src/queue/open-queue.js";
 import { taskProcessor } from "../src/queue/process-task.js";
 import { upgradeProcessor } from "../src/queue/process-upgrade-job.js";
 import { bullPrefix, UPGRADE_QUEUE } from "../src/queue/queue-names.js";
@@ -194,10 +195,7 @@ function slackSide(
     approvers: new Set(inventory.slack.approvers),
     expiryMinutes: inventory.slack.requestExpiryMinutes,
   };
-  const taskQueue = new Queue(TASK_QUEUE, {
-    connection: redis,
-    prefix: bullPrefix(env.redisPrefix),
-  });
+  const taskQueue = openQueue(TASK_QUEUE, redis, env.redisPrefix);
   return {
     store,
     reporter: slackReporter({ poster, store, inventory, policy, log }),

@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
-import { Queue, Worker } from "bullmq";
+import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Inventory } from "../config/inventory-schema.js";
 import type { AppEnv } from "../config/read-env.js";
 import type { ApprovalPolicy } from "../domain/upgrade-request.js";
+import { openQueue } from "../queue/open-queue.js";
 import { taskProcessor } from "../queue/process-task.js";
 import { upgradeProcessor } from "../queue/process-upgrade-job.js";
 import { bullPrefix, UPGRADE_QUEUE } from "../queue/queue-names.js";
@@ -75,8 +76,8 @@ export async function runConsole(options: {
   });
   const store = new RequestStore(redis, keys);
   const queues = { connection: redis, prefix: bullPrefix(env.redisPrefix) };
-  const tasks = new Queue(TASK_QUEUE, queues);
-  const upgrades = new Queue(UPGRADE_QUEUE, queues);
+  const tasks = openQueue(TASK_QUEUE, redis, env.redisPrefix);
+  const upgrades = openQueue(UPGRADE_QUEUE, redis, env.redisPrefix);
   const policy: ApprovalPolicy = {
     approvers: new Set(slack.approvers),
     expiryMinutes: slack.requestExpiryMinutes,

@@ -1,7 +1,7 @@
-import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { AppEnv } from "../config/read-env.js";
-import { bullPrefix, UPGRADE_QUEUE } from "../queue/queue-names.js";
+import { openQueue } from "../queue/open-queue.js";
+import { UPGRADE_QUEUE } from "../queue/queue-names.js";
 import { TASK_QUEUE } from "../queue/task-schemas.js";
 import { checkHealth, type HealthParts } from "./check-health.js";
 import { createMetrics, type Metrics } from "./create-metrics.js";
@@ -48,9 +48,7 @@ export interface Observability {
  */
 export async function startObservability(options: ObservabilityOptions): Promise<Observability> {
   const { env, redis } = options;
-  const queues = [UPGRADE_QUEUE, TASK_QUEUE].map(
-    (name) => new Queue(name, { connection: redis, prefix: bullPrefix(env.redisPrefix) }),
-  );
+  const queues = [UPGRADE_QUEUE, TASK_QUEUE].map((name) => openQueue(name, redis, env.redisPrefix));
   const metrics = createMetrics({ queues });
   const started: RunningServer[] = [];
   const close = async () => {

@@ -1,5 +1,6 @@
 import { App, LogLevel } from "@slack/bolt";
 import type { BotDeps } from "./bot-deps.js";
+import { guardStore } from "./guard-store.js";
 import { registerActions } from "./listeners/actions/index.js";
 import { registerCommands } from "./listeners/commands/index.js";
 
@@ -17,7 +18,12 @@ export type SlackConnection =
 export function createSlackApp(
   connection: SlackConnection,
   deps: BotDeps,
-  options: { slackApiUrl?: string; log?: (line: string) => void } = {},
+  options: {
+    slackApiUrl?: string;
+    log?: (line: string) => void;
+    /** The listeners' Redis: whether it is up, and whether an error means it is away. */
+    store?: { up: () => boolean; unreachable: (error: unknown) => boolean };
+  } = {},
 ): App {
   const common = {
     token: connection.botToken,
@@ -33,6 +39,7 @@ export function createSlackApp(
     connection.mode === "socket"
       ? new App({ ...common, appToken: connection.appToken, socketMode: true })
       : new App({ ...common, signingSecret: connection.signingSecret, port: connection.port });
+  if (options.store) app.use(guardStore(options.store));
   registerCommands(app, deps);
   registerActions(app, deps);
   app.error(async (error) => {

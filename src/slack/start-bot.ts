@@ -1,13 +1,16 @@
-import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Inventory } from "../config/inventory-schema.js";
 import type { AppEnv } from "../config/read-env.js";
 import type { ApprovalPolicy } from "../domain/upgrade-request.js";
-import { bullPrefix, UPGRADE_QUEUE } from "../queue/queue-names.js";
+import { openQueue } from "../queue/open-queue.js";
+import { UPGRADE_QUEUE } from "../queue/queue-names.js";
 import { TASK_QUEUE } from "../queue/task-schemas.js";
+import { StoreUnavailableError } from "../runbook/runbook-failure.js";
+import type { RedisWatch } from "../store/connect-redis.js";
 import { RedisAuditLog } from "../store/redis-audit-log.js";
 import { RequestStore } from "../store/request-store.js";
 import { storeKeys } from "../store/store-keys.js";
+import { isUnreachable } from "../store/store-unavailable.js";
 import { createSlackApp } from "./create-slack-app.js";
 import { createPosterClient, createSlackPoster, type PosterLogEntry } from "./poster/index.js";
 import { posterPrefix } from "./poster-prefix.js";
@@ -59,7 +62,16 @@ export async function startBot(
   inventory: Inventory,
   redis: Redis,
   log: (line: string) => void,
-  options: { posterLog?: (entry: PosterLogEntry) => void } = {},
+  options: {
+    posterLog?: (entry: PosterLogEntry) => void;
+    /**
+     * A fail-fast connection for what commands and clicks change (requests,
+     * the queues, the audit stream), and the watch of the process's Redis:
+     * while Redis is away they are answered at once that nothing changed.
+     * @defaultValue `redis`, unguarded
+     */
+    store?: { redis: Redis; watch: RedisWatch };
+  } = {},
 ): Promise<RunningBot> {
   const slack = inventory.slack;
   if (!slack)
@@ -98,9 +110,9 @@ export async function startBot(
     client,
     log: options.posterLog ?? ((entry) => log(`slack poster: ${JSON.stringify(entry)}`)),
   });
-  const connectionOptions = { connection: redis, prefix: bullPrefix(env.redisPrefix) };
-  const tasks = new Queue(TASK_QUEUE, connectionOptions);
-  const upgrades = new Queue(UPGRADE_QUEUE, connectionOptions);
+  const storeRedis = options.store?.redis ?? redis;
+  const tasks = openQueue(TASK_QUEUE, storeRedis, env.redisPrefix);
+  const upgrades = openQueue(UPGRADE_QUEUE, storeRedis, env.redisPrefix);
   await verifyToken(client, log);
   let resolved = await resolveApprovers(client, slack, new Map(), log);
   const refresh = setInterval(async () => {
@@ -117,14 +129,26 @@ export async function startBot(
       inventory,
       slack,
       approvalPolicy,
-      store: new RequestStore(redis, keys),
+      store: new RequestStore(storeRedis, keys),
       poster,
       tasks,
       upgrades,
-      audit: new RedisAuditLog(redis, keys),
+      audit: new RedisAuditLog(storeRedis, keys),
       now: () => new Date(),
     },
-    { ...(env.slackApiUrl ? { slackApiUrl: env.slackApiUrl } : {}), log },
+    {
+      ...(env.slackApiUrl ? { slackApiUrl: env.slackApiUrl } : {}),
+      log,
+      ...(options.store
+        ? {
+            store: {
+              up: () => options.store?.watch.up ?? true,
+              unreachable: (error: unknown) =>
+                error instanceof StoreUnavailableError || isUnreachable(storeRedis, error),
+            },
+          }
+        : {}),
+    },
   );
   poster.start();
   await app.start();
@@ -134,10 +158,12 @@ export async function startBot(
   return {
     async stop() {
       clearInterval(refresh);
-      await app.stop();
-      await poster.stop();
-      await tasks.close();
-      await upgrades.close();
+      // With Redis away, the poster and the queues would wait for it: a second at most each.
+      const within = (work: Promise<unknown>) =>
+        Promise.race([work.catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
+      await within(app.stop());
+      await within(poster.stop());
+      await within(Promise.all([tasks.close(), upgrades.close()]));
     },
   };
 }

@@ -89,7 +89,11 @@ export class RedisWatch {
 }
 
 /** ioredis's options for a target and a mode. */
-export function redisOptions(target: RedisTarget, mode: RedisMode): RedisOptions {
+export function redisOptions(
+  target: RedisTarget,
+  mode: RedisMode,
+  tuning: { commandTimeoutMs?: number } = {},
+): RedisOptions {
   const behaviour: RedisOptions =
     mode === "queue"
       ? // BullMQ needs maxRetriesPerRequest: null, or a Redis hiccup fails its jobs.
@@ -99,7 +103,7 @@ export function redisOptions(target: RedisTarget, mode: RedisMode): RedisOptions
           enableOfflineQueue: false,
           autoResendUnfulfilledCommands: false,
           // A Redis that accepts the connection and never answers (frozen, partitioned).
-          commandTimeout: 3000,
+          commandTimeout: tuning.commandTimeoutMs ?? 3000,
         };
   if (target.kind === "url") return behaviour;
   return {
@@ -117,8 +121,16 @@ export function redisOptions(target: RedisTarget, mode: RedisMode): RedisOptions
  * A Redis connection for a long-running process (bot, worker, console),
  * watched by `watch` when given. See {@link RedisMode}.
  */
-export function connectRedis(target: RedisTarget, mode: RedisMode, watch?: RedisWatch): Redis {
-  const options = redisOptions(target, mode);
+export function connectRedis(
+  target: RedisTarget,
+  mode: RedisMode,
+  watch?: RedisWatch,
+  tuning: {
+    /** A fail-fast command's time limit. @defaultValue 3000 */
+    commandTimeoutMs?: number;
+  } = {},
+): Redis {
+  const options = redisOptions(target, mode, tuning);
   const redis = target.kind === "url" ? new Redis(target.url, options) : new Redis(options);
   if (watch) watch.watch(redis);
   // Without a watch, a listener all the same: errors are the commands' to report.
