@@ -8,7 +8,7 @@ import { probeServices } from "../kcm/probe-services.js";
 import { backoffMs } from "../runbook/regain-host.js";
 import { runRollback } from "../runbook/run-rollback.js";
 import { runUpgrade } from "../runbook/run-upgrade.js";
-import { StoreUnavailableError } from "../runbook/runbook-failure.js";
+import { LockLostError, StoreUnavailableError } from "../runbook/runbook-failure.js";
 import type { JobOutcome, RunbookDeps } from "../runbook/runbook-ports.js";
 import { SshSession } from "../ssh/ssh-session.js";
 import { acquireHostLock, type HostLock } from "../store/host-lock.js";
@@ -137,6 +137,10 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
         outcome =
           undo !== undefined ? await runRollback(data, undo, deps) : await runUpgrade(data, deps);
       } catch (error) {
+        if (error instanceof LockLostError) {
+          // BullMQ gave the job to another worker (this one was silent too long): it goes on there.
+          (ctx.log ?? (() => {}))(`${data.requestId}: ${error.message}`, { host: data.host });
+        }
         if (!(error instanceof StoreUnavailableError)) throw error;
         await afterStoreOutage(ctx, store, lock, data, error);
         // Back on the queue at once: the next delivery goes on from the journal.

@@ -92,8 +92,7 @@ export class UpgradeHarness {
         REDIS_URL: this.redisUrl,
         KCM_REDIS_PREFIX: this.prefix,
         KCM_INVENTORY: this.inventoryPath,
-        KCM_JOB_LOCK_MS: "2000",
-        KCM_STALLED_INTERVAL_MS: "1000",
+        // The job lock, its renewal and the stalled check are the product's defaults.
         KCM_HOST_LOCK_TTL_MS: "3000",
         KCM_BUSY_RETRY_MS: "500",
         KCM_SSH_CONNECT_TIMEOUT_MS: "5000",
