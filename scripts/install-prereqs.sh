@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 declare -A wanted=(
   [/usr/bin/redis-server]=redis-server
   [/usr/bin/redis-cli]=redis-tools
+  [/usr/bin/redis-sentinel]=redis-sentinel
   [/usr/sbin/sshd]=openssh-server
   [/usr/bin/ssh]=openssh-client
   [/usr/bin/sudo]=sudo

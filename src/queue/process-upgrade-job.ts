@@ -138,8 +138,13 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
           undo !== undefined ? await runRollback(data, undo, deps) : await runUpgrade(data, deps);
       } catch (error) {
         if (error instanceof LockLostError) {
-          // BullMQ gave the job to another worker (this one was silent too long): it goes on there.
+          // This worker was silent too long (stalled, or cut off from Redis): the host lock
+          // expired, or another worker took the job over. Either way it touches the host no more
+          // and hands the job back: if BullMQ still counts it as this worker's, the next delivery
+          // goes on from the journal; if not, the worker that has it goes on.
           (ctx.log ?? (() => {}))(`${data.requestId}: ${error.message}`, { host: data.host });
+          await job.moveToDelayed(now(), token).catch(() => undefined);
+          throw new DelayedError();
         }
         if (!(error instanceof StoreUnavailableError)) throw error;
         await afterStoreOutage(ctx, store, lock, data, error);

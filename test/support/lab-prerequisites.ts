@@ -13,6 +13,9 @@ const PROGRAMS = [
   "/usr/bin/createrepo_c",
   "/usr/bin/unshare",
   "/usr/sbin/useradd",
+  // Redis behind Sentinel, for the failover tests.
+  "/usr/bin/redis-server",
+  "/usr/bin/redis-sentinel",
 ];
 
 /** What the KCM lab needs and this machine lacks; empty when the lab can run. */

@@ -15,7 +15,7 @@ export interface OwnRedis {
   readonly pid: number | undefined;
   /** Kills the server (SIGKILL by default), as a crash would; its folder stays. */
   kill(signal?: NodeJS.Signals): Promise<void>;
-  /** Starts it again on the same port and folder (an AOF is read back); resolves once it answers. */
+  /** Starts it again on the same port and folder (an AOF is read back), unless it runs; resolves once it answers. */
   restart(): Promise<void>;
   /** Stops the server (by its pid) and removes its folder. */
   stop(): Promise<void>;
@@ -55,7 +55,9 @@ export async function startOwnRedis(args: string[] = []): Promise<OwnRedis> {
   const dir = await mkdtemp(path.join(tmpdir(), "kcm-own-redis-"));
   const port = await freePort();
   let child: ChildProcess | undefined;
+  const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
   const launch = async () => {
+    if (running()) return;
     child = spawn(
       "redis-server",
       ["--bind", "127.0.0.1", "--port", String(port), "--dir", dir, "--save", "", ...args],
@@ -77,7 +79,7 @@ export async function startOwnRedis(args: string[] = []): Promise<OwnRedis> {
     port,
     dir,
     get pid() {
-      return child?.exitCode === null && child.signalCode === null ? child.pid : undefined;
+      return running() ? child?.pid : undefined;
     },
     kill,
     restart: launch,

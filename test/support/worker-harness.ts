@@ -62,8 +62,21 @@ export class UpgradeHarness {
     readonly hosts: LabHost[],
     /** The inventory's text; by default the hosts alone. */
     readonly inventoryText: string = labInventoryYaml(hosts),
+    /** Redis behind Sentinel instead of `redisUrl` (pass ""): `REDIS_SENTINELS` and the primary's name. */
+    readonly sentinel?: { sentinels: string; name: string },
   ) {
-    this.redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    this.redis = sentinel
+      ? new Redis({
+          sentinels: sentinel.sentinels.split(",").map((s) => {
+            const [host, port] = s.split(":");
+            return { host: host as string, port: Number(port) };
+          }),
+          name: sentinel.name,
+          maxRetriesPerRequest: null,
+          failoverDetector: true,
+          reconnectOnError: (error) => error.message.startsWith("READONLY"),
+        })
+      : new Redis(redisUrl, { maxRetriesPerRequest: null });
     // Failed commands reject; the connection's own error events would only repeat them.
     this.redis.on("error", () => {});
     this.queue = new Queue(UPGRADE_QUEUE, {
@@ -89,7 +102,10 @@ export class UpgradeHarness {
       cwd: ROOT,
       env: {
         ...process.env,
-        REDIS_URL: this.redisUrl,
+        REDIS_URL: this.sentinel ? "" : this.redisUrl,
+        ...(this.sentinel
+          ? { REDIS_SENTINELS: this.sentinel.sentinels, REDIS_SENTINEL_NAME: this.sentinel.name }
+          : {}),
         KCM_REDIS_PREFIX: this.prefix,
         KCM_INVENTORY: this.inventoryPath,
         // The job lock, its renewal and the stalled check are the product's defaults.
