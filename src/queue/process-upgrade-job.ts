@@ -8,7 +8,7 @@ import { probeServices } from "../kcm/probe-services.js";
 import { backoffMs } from "../runbook/regain-host.js";
 import { runRollback } from "../runbook/run-rollback.js";
 import { runUpgrade } from "../runbook/run-upgrade.js";
-import { LockLostError, StoreUnavailableError } from "../runbook/runbook-failure.js";
+import { HandBackError, LockLostError, StoreUnavailableError } from "../runbook/runbook-failure.js";
 import type { JobOutcome, RunbookDeps } from "../runbook/runbook-ports.js";
 import { SshSession } from "../ssh/ssh-session.js";
 import { acquireHostLock, type HostLock } from "../store/host-lock.js";
@@ -130,6 +130,7 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
             }
           : {}),
         holdsLock: () => lock.held,
+        stopping: () => ctx.stopping?.aborted ?? false,
       };
       const undo = "transactionId" in data ? Number(data.transactionId) : undefined;
       let outcome: JobOutcome;
@@ -137,6 +138,11 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
         outcome =
           undo !== undefined ? await runRollback(data, undo, deps) : await runUpgrade(data, deps);
       } catch (error) {
+        if (error instanceof HandBackError) {
+          (ctx.log ?? (() => {}))(`${data.requestId}: ${error.message}`, { host: data.host });
+          await job.moveToDelayed(now(), token);
+          throw new DelayedError();
+        }
         if (error instanceof LockLostError) {
           // This worker was silent too long (stalled, or cut off from Redis): the host lock
           // expired, or another worker took the job over. Either way it touches the host no more

@@ -7,7 +7,12 @@ import { isConnectionFailure } from "./host-shell.js";
 import { layoutStep } from "./layout-step.js";
 import { type Progress, readProgress } from "./read-progress.js";
 import { reconnectDeadline, regainHost } from "./regain-host.js";
-import { LockLostError, RunbookFailure, StoreUnavailableError } from "./runbook-failure.js";
+import {
+  HandBackError,
+  LockLostError,
+  RunbookFailure,
+  StoreUnavailableError,
+} from "./runbook-failure.js";
 import type { RunbookDeps, UpgradeJob } from "./runbook-ports.js";
 import type { RunbookSpec } from "./runbook-spec.js";
 import { recoverServices, startStep, stopStep } from "./service-steps.js";
@@ -75,6 +80,14 @@ async function runSteps(
     if (downtimeStartedAt === undefined) {
       const before = await beforeDowntime(runner, spec, started);
       if ("kind" in before) return await finish(runner, before, false);
+      if (deps.stopping?.()) {
+        await runner.audit("job-handed-back", {
+          detail: "the worker is stopping; nothing was stopped",
+        });
+        throw new HandBackError(
+          `${job.host}: the worker is stopping before the downtime: the job goes back to the queue`,
+        );
+      }
       layout = before.layout;
       baseline = before.baseline;
       downtimeStartedAt = deps.now();
@@ -92,7 +105,7 @@ async function runSteps(
       deadline,
     });
   } catch (error) {
-    if (error instanceof LockLostError) throw error;
+    if (error instanceof LockLostError || error instanceof HandBackError) throw error;
     if (error instanceof StoreUnavailableError) {
       // Redis is away: no new step without the journal, but never leave the services down.
       runner.goOffline(error);

@@ -37,3 +37,9 @@ export class StoreUnavailableError extends Error {
   /** Audit events it could not write, in order. */
   pendingAudit: AuditEvent[] = [];
 }
+
+/** The worker is stopping before the job's downtime began: the job goes back to the queue, untouched. */
+export class HandBackError extends Error {
+  override readonly name = "HandBackError";
+  readonly code = "handed-back";
+}

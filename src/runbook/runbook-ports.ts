@@ -102,6 +102,11 @@ export interface RunbookDeps {
   probe?: () => Promise<ProbeResult>;
   /** Whether the worker still holds the host lock (checked between steps). */
   holdsLock: () => boolean;
+  /**
+   * Whether the worker is stopping (SIGTERM): a job that has not stopped the
+   * services yet goes back to the queue instead; one that has, finishes.
+   */
+  stopping?: () => boolean;
 }
 
 export type { JobOutcome };

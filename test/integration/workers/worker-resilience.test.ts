@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, it } from "vitest";
-import { createLabHost, type LabHost } from "../../lab/lab.js";
+import { createLabHost, type LabHost, startLabRepoServer } from "../../lab/lab.js";
 import { describeLabWithRedis } from "../../support/describe-lab-with-redis.js";
 import { harnessPerTest, messagesOf, UpgradeHarness } from "../../support/worker-harness.js";
 
@@ -128,6 +128,45 @@ describeLabWithRedis("workers that die, stop, or share a host", (redisUrl) => {
     const order = worker.lines.findIndex((l) => l.includes("job req-term completed"));
     expect(order).toBeGreaterThan(worker.lines.findIndex((l) => l.includes("SIGTERM")));
     expect(messagesOf(worker).at(-1)).toBe("upgrade-worker: stopped");
+  });
+
+  it("SIGTERM before the stop: the job goes back to the queue untouched, and another worker does it", async () => {
+    const host = await createLabHost({
+      name: "term-early",
+      release: "2.23.1",
+      publish: ["2.24.1"],
+    });
+    const h = await setUp(host);
+    // A prefetch that takes seconds: 2.25.0's 8 MiB at 2 MiB/s.
+    const mirror = await startLabRepoServer({ bytesPerSecond: 2 * 1024 * 1024 });
+    try {
+      await host.publish("2.25.0", { baseUrl: mirror.url });
+      await h.enqueue("req-term-early", host, await h.planFor(host));
+      const before = await host.webStatus();
+      const first = await h.startWorker();
+      await h.until(
+        async () =>
+          (await h.journal("req-term-early")).some(
+            (e) => e.step === "prefetch" && e.event === "started",
+          ),
+        30_000,
+        "the prefetch",
+      );
+      first.child.kill("SIGTERM");
+      expect(await first.exited).toBe(0);
+      // Nothing was stopped; the job waits for a worker.
+      expect(await host.webStatus()).toEqual(before);
+      expect(["waiting", "delayed"]).toContain(await h.queue.getJobState("req-term-early"));
+      expect(messagesOf(first).some((m) => m.includes("the job goes back to the queue"))).toBe(
+        true,
+      );
+      await h.startWorker();
+      const job = await h.finished("req-term-early", 60_000);
+      expect(job.returnvalue).toMatchObject({ kind: "upgraded" });
+      expect((await host.webStatus()).version).toBe("2.25.0-1.el8");
+    } finally {
+      await mirror.stop();
+    }
   });
 });
 
