@@ -100,7 +100,12 @@ export interface AppEnv {
    * @defaultValue 1800000 (30 minutes)
    */
   reconnectMarginMs: number;
-  /** The longest wait between two tries to reach such a host, in ms (`KCM_RECONNECT_MAX_DELAY_MS`). @defaultValue 15000 */
+  /**
+   * The longest wait between two tries to reach such a host, in ms
+   * (`KCM_RECONNECT_MAX_DELAY_MS`): a refused connection costs little, and
+   * each second of waiting past the host's return is downtime.
+   * @defaultValue 5000
+   */
   reconnectMaxDelayMs: number;
   /** How the bot hears from Slack (`KCM_SLACK_MODE`): Socket Mode needs no public URL. @defaultValue "socket" */
   slackMode: "socket" | "http";
@@ -172,7 +177,7 @@ const envSchema = z
     KCM_TRANSACTION_TIMEOUT_MS: wholeNumber(10_000, 14_400_000, 1_800_000),
     KCM_BUSY_RETRY_MS: wholeNumber(100, 600_000, 15_000),
     KCM_RECONNECT_MARGIN_MS: wholeNumber(0, 86_400_000, 1_800_000),
-    KCM_RECONNECT_MAX_DELAY_MS: wholeNumber(100, 300_000, 15_000),
+    KCM_RECONNECT_MAX_DELAY_MS: wholeNumber(100, 300_000, 5000),
     KCM_SLACK_MODE: z
       .string()
       .optional()

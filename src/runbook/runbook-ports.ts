@@ -83,7 +83,7 @@ export interface RunbookTimeouts {
    * does the worker give up and say the services are down. @defaultValue 1800000
    */
   reconnectMarginMs: number;
-  /** The longest wait between two tries to reach the host again. @defaultValue 15000 */
+  /** The longest wait between two tries to reach the host again. @defaultValue 5000 */
   reconnectMaxDelayMs: number;
 }
 

@@ -71,7 +71,7 @@ export function fakeRunbookDeps(
       pollMs: 2000,
       lockWaitMs: 10_000,
       reconnectMarginMs: 1_800_000,
-      reconnectMaxDelayMs: 15_000,
+      reconnectMaxDelayMs: 5000,
     },
     holdsLock: options.holdsLock ?? (() => true),
   };

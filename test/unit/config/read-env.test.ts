@@ -29,7 +29,7 @@ describe("readEnv", () => {
       transactionTimeoutMs: 1_800_000,
       busyRetryMs: 15_000,
       reconnectMarginMs: 1_800_000,
-      reconnectMaxDelayMs: 15_000,
+      reconnectMaxDelayMs: 5000,
       redisSentinelName: "kcm",
       slackMode: "socket",
       httpPort: 3000,
