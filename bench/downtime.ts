@@ -1,27 +1,7 @@
-/**
- * Service downtime of one KCM upgrade, 2.24.1 → 2.25.0 (8 MiB of packages)
- * from a repository served over HTTP on loopback at a limited rate, as from
- * a vendor mirror:
- * - baseline: Keeper's manual procedure (stop, `yum upgrade "kcm-*"`, start),
- *   which downloads while the services are down;
- * - kcm-chatops's runbook, which downloads before it stops them.
- * Downtime is stop → both units active again. Also prints the runbook's
- * orchestration overhead: its total time minus the time spent inside SSH
- * commands. Fresh, identical lab hosts for each run.
- *   npm run bench:downtime [-- rounds [bytesPerSecond]]   (root, like the lab)
- */
-import type { JobOutcome } from "../src/chat/runbook-event.js";
-import { makeUpgradePlan } from "../src/domain/upgrade-plan.js";
-import { hostCommands } from "../src/kcm/host-commands.js";
-import { checkHost } from "../src/runbook/check-host.js";
-import type { HostShell } from "../src/runbook/host-shell.js";
-import { runUpgrade } from "../src/runbook/run-upgrade.js";
-import type { AuditEvent, JournalEntry } from "../src/runbook/runbook-ports.js";
-import { sshConnector } from "../src/ssh/ssh-connector.js";
 import { buildLab, createLabHost, type LabHost } from "../test/lab/lab.js";
 import { startLabRepoServer } from "../test/lab/lab-repo-server.js";
 import { runCommand } from "../test/lab/run-command.js";
-import { checkTargetOf, sshTargetOf } from "../test/support/ssh-target-of.js";
+import { upgradeInProcess } from "./upgrade-in-process.js";
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const RATE = Number(process.argv[3] ?? 4 * 1024 * 1024);
@@ -61,63 +41,19 @@ function covered(intervals: [number, number][]): number {
 async function ours(
   host: LabHost,
 ): Promise<{ downtimeMs: number; totalMs: number; overheadMs: number }> {
-  const connect = sshConnector([sshTargetOf(host)]);
-  const check = await checkHost(checkTargetOf(host), { connect, commandTimeoutMs: 60_000 });
-  const plan = makeUpgradePlan(host.name, check.pending ?? []);
   const inSsh: [number, number][] = [];
-  const journal: JournalEntry[] = [];
-  const audit: AuditEvent[] = [];
-  const started = performance.now();
-  const outcome: JobOutcome = await runUpgrade(
-    {
-      requestId: `bench-${host.record.index}`,
-      host: host.name,
-      plan,
-      window: {
-        start: new Date(Date.now() - 1000).toISOString(),
-        end: new Date(Date.now() + 3_600_000).toISOString(),
-      },
-      requestedBy: "bench",
-      approvedBy: "bench",
-      layout: "auto",
+  const { outcome, totalMs } = await upgradeInProcess(host, (shell) => ({
+    exec: async (command, options) => {
+      const a = performance.now();
+      try {
+        return await shell.exec(command, options);
+      } finally {
+        inSsh.push([a, performance.now()]);
+      }
     },
-    {
-      connect: async (): Promise<HostShell> => {
-        const t0 = performance.now();
-        const shell = await connect(host.name);
-        inSsh.push([t0, performance.now()]);
-        return {
-          exec: async (command, options) => {
-            const a = performance.now();
-            try {
-              return await shell.exec(command, options);
-            } finally {
-              inSsh.push([a, performance.now()]);
-            }
-          },
-          close: () => shell.close(),
-        };
-      },
-      commands: hostCommands(host.access),
-      journal: { load: async () => journal, append: async (e) => void journal.push(e) },
-      audit: { append: async (e) => void audit.push(e) },
-      reporter: { report: () => {} },
-      now: Date.now,
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      timeouts: {
-        commandMs: 120_000,
-        transactionMs: 600_000,
-        pollMs: 500,
-        lockWaitMs: 120_000,
-        reconnectMarginMs: 60_000,
-        reconnectMaxDelayMs: 5000,
-      },
-      holdsLock: () => true,
-    },
-  );
-  const totalMs = performance.now() - started;
-  if (outcome.kind !== "upgraded")
-    throw new Error(`runbook ended ${outcome.kind}: ${JSON.stringify(outcome)}`);
+    close: () => shell.close(),
+  }));
+  if (outcome.kind !== "upgraded") throw new Error(`runbook ended ${outcome.kind}`);
   return { downtimeMs: outcome.downtimeMs, totalMs, overheadMs: totalMs - covered(inSsh) };
 }
 

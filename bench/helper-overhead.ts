@@ -1,20 +1,8 @@
-/**
- * What the host helper costs: `check` and a whole upgrade (2.23.1 → 2.24.1)
- * on a lab host whose account has only the helper (`privilege: helper`, the
- * default), beside an identical host whose account sudo's yum and systemctl
- * directly (`privilege: direct-sudo`, the baseline), in the same run,
- * alternating which goes first. The helper adds one exec of /bin/sh per root
- * command; `history-undo` also reads the transaction first.
- *   npm run bench:helper [-- checks [upgrades]]     (root, like the lab)
- */
-import { makeUpgradePlan } from "../src/domain/upgrade-plan.js";
-import { hostCommands } from "../src/kcm/host-commands.js";
 import { checkHost } from "../src/runbook/check-host.js";
-import { runUpgrade } from "../src/runbook/run-upgrade.js";
-import type { JournalEntry } from "../src/runbook/runbook-ports.js";
 import { sshConnector } from "../src/ssh/ssh-connector.js";
 import { buildLab, createLabHost, type LabHost } from "../test/lab/lab.js";
 import { checkTargetOf, sshTargetOf } from "../test/support/ssh-target-of.js";
+import { upgradeInProcess } from "./upgrade-in-process.js";
 
 const CHECKS = Number(process.argv[2] ?? 20);
 const UPGRADES = Number(process.argv[3] ?? 5);
@@ -32,45 +20,8 @@ async function timeCheck(host: LabHost): Promise<number> {
 
 /** One runbook upgrade; then the host is put back to 2.23.1 as root, off the clock. */
 async function timeUpgrade(host: LabHost): Promise<{ totalMs: number; downtimeMs: number }> {
-  const connect = sshConnector([sshTargetOf(host)]);
-  const check = await checkHost(checkTargetOf(host), { connect, commandTimeoutMs: 60_000 });
-  const plan = makeUpgradePlan(host.name, check.pending ?? []);
-  const journal: JournalEntry[] = [];
-  const started = performance.now();
-  const outcome = await runUpgrade(
-    {
-      requestId: `bench-${host.record.index}`,
-      host: host.name,
-      plan,
-      window: {
-        start: new Date(Date.now() - 1000).toISOString(),
-        end: new Date(Date.now() + 3_600_000).toISOString(),
-      },
-      requestedBy: "bench",
-      approvedBy: "bench",
-      layout: "auto",
-    },
-    {
-      connect: () => connect(host.name),
-      commands: hostCommands(host.access),
-      journal: { load: async () => journal, append: async (e) => void journal.push(e) },
-      audit: { append: async () => {} },
-      reporter: { report: () => {} },
-      now: Date.now,
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      timeouts: {
-        commandMs: 120_000,
-        transactionMs: 600_000,
-        pollMs: 500,
-        lockWaitMs: 120_000,
-        reconnectMarginMs: 60_000,
-        reconnectMaxDelayMs: 5000,
-      },
-      holdsLock: () => true,
-    },
-  );
-  const totalMs = performance.now() - started;
-  if (outcome.kind !== "upgraded") throw new Error(`${host.name}: ${JSON.stringify(outcome)}`);
+  const { outcome, totalMs } = await upgradeInProcess(host);
+  if (outcome.kind !== "upgraded") throw new Error(`${host.name}: ${outcome.kind}`);
   const undo = await host.asRoot("yum", ["history", "undo", "-y", "last"]);
   if (undo.code !== 0) throw new Error(`${host.name}: undo failed: ${undo.stderr}`);
   return { totalMs, downtimeMs: outcome.downtimeMs };

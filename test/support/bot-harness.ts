@@ -8,7 +8,7 @@ import { ALWAYS_OPEN_WINDOW, labInventoryYaml } from "../lab/lab-inventory.js";
 import type { FakeMessage } from "./fake-slack/fake-slack-types.js";
 import { type FakeSlack, startFakeSlack } from "./fake-slack/start-fake-slack.js";
 import { buttonClick, postSigned, slashCommand } from "./slack-signer.js";
-import { UpgradeHarness } from "./worker-harness.js";
+import { UpgradeHarness, type WorkerProcess } from "./worker-harness.js";
 
 export const CHANNEL = "C0KCMOPS01";
 export const OTHER_CHANNEL = "C0OTHER01";
@@ -47,6 +47,9 @@ export class BotHarness {
     readonly window: Record<string, unknown> = ALWAYS_OPEN_WINDOW,
   ) {}
 
+  /** The worker started with the harness, if any. */
+  worker: WorkerProcess | undefined;
+
   async start(options: { worker?: boolean } = {}): Promise<void> {
     this.fake = await startFakeSlack({
       channels: [
@@ -81,12 +84,12 @@ export class BotHarness {
       (l) => this.log.push(l),
     );
     this.url = `http://127.0.0.1:${port}/slack/events`;
-    if (options.worker ?? true) await this.startWorker();
+    if (options.worker ?? true) this.worker = await this.startWorker();
   }
 
   /** Starts a worker process that reports to the fake Slack. */
-  async startWorker(): Promise<void> {
-    await this.workers.startWorker({
+  startWorker(): Promise<WorkerProcess> {
+    return this.workers.startWorker({
       SLACK_BOT_TOKEN: this.fake.token,
       SLACK_API_URL: this.fake.apiUrl,
     });

@@ -1,11 +1,7 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { expect, it } from "vitest";
 import { createLabHost, type LabHost, startLabRepoServer } from "../../lab/lab.js";
 import { describeLabWithRedis } from "../../support/describe-lab-with-redis.js";
+import { startOwnRedis } from "../../support/start-own-redis.js";
 import { harnessPerTest, messagesOf, UpgradeHarness } from "../../support/worker-harness.js";
 
 /** Upgrade transactions in the host's yum history (the lab's install is transaction 1). */
@@ -172,36 +168,9 @@ describeLabWithRedis("workers that die, stop, or share a host", (redisUrl) => {
 
 describeLabWithRedis("the worker and its Redis", () => {
   it("refuses to start on a Redis that may evict keys, and says how to fix it", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "kcm-lru-"));
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, "127.0.0.1", () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
-    const redis: ChildProcess = spawn(
-      "redis-server",
-      [
-        "--bind",
-        "127.0.0.1",
-        "--port",
-        String(port),
-        "--dir",
-        dir,
-        "--save",
-        "",
-        "--maxmemory-policy",
-        "allkeys-lru",
-      ],
-      { stdio: "ignore" },
-    );
+    const redis = await startOwnRedis(["--maxmemory-policy", "allkeys-lru"]);
     try {
-      const h = new UpgradeHarness(`redis://127.0.0.1:${port}`, []);
-      await h.until(
-        async () => (await h.redis.ping().catch(() => "")) === "PONG",
-        10_000,
-        "the second Redis",
-      );
+      const h = new UpgradeHarness(redis.url, []);
       await h.setUp();
       const started = h.startWorker().then(
         () => "ready",
@@ -213,8 +182,7 @@ describeLabWithRedis("the worker and its Redis", () => {
       expect(message).toContain("maxmemory-policy noeviction");
       await h.tearDown();
     } finally {
-      redis.kill("SIGTERM");
-      await rm(dir, { recursive: true, force: true });
+      await redis.stop();
     }
   });
 });
