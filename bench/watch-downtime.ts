@@ -1,15 +1,33 @@
 import { request } from "node:http";
 import { WEB_PORT } from "../test/lab/lab-packages.js";
 
-/** Whether the host's web application answers HTTP now (within 300 ms). */
+/** Whether the host's web application answers HTTP 200 now; false after 500 ms whatever happens. */
 function answers(address: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ host: address, port: WEB_PORT, path: "/", timeout: 300 }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode === 200));
+    let settled = false;
+    let responded = false;
+    const settle = (ok: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(ok);
+    };
+    const req = request({ host: address, port: WEB_PORT, path: "/" }, (res) => {
+      responded = true;
+      res.on("data", () => {});
+      res.on("end", () => settle(res.statusCode === 200));
+      res.on("error", () => settle(false));
+      res.on("close", () => settle(res.complete && res.statusCode === 200));
     });
-    req.on("error", () => resolve(false));
-    req.on("timeout", () => req.destroy());
+    // A server that accepts and never finishes answering is down, too.
+    const timer = setTimeout(() => {
+      req.destroy();
+      settle(false);
+    }, 500);
+    req.on("error", () => settle(false));
+    req.on("close", () => {
+      if (!responded) settle(false);
+    });
     req.end();
   });
 }
