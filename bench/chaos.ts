@@ -219,7 +219,7 @@ try {
       await run(
         "OLD LOCK: kill -9, yum",
         killWorker((l, id) => l.at(id, "upgrade", "started")),
-        { slowUpgradeS: 1, timeoutMs: 180_000 },
+        { slowUpgradeS: 2, timeoutMs: 180_000 },
       ),
     );
   }
