@@ -31,7 +31,7 @@ export function judgeHostHelper(
     return failed(
       `could not inspect ${helperPath} (stat, sha256sum)`,
       state.text.split("\n").slice(0, 10),
-      ["look at the helper on the host; then reinstall it: " + INSTALL],
+      [`look at the helper on the host; then reinstall it: ${INSTALL}`],
     );
   }
   const problems: string[] = [];
