@@ -1,5 +1,4 @@
-import type { PlanDifference } from "../domain/upgrade-plan.js";
-import type { PackageVersion } from "../kcm/package-version.js";
+import type { PackageChange, PlanDifference } from "../domain/upgrade-plan.js";
 
 /**
  * The chat-neutral message model: what a runbook tells people as it goes.
@@ -23,14 +22,6 @@ export type StepName = (typeof STEPS)[number];
 export interface ServiceState {
   unit: string;
   state: string;
-}
-
-/** One package's change, as the summary shows it. */
-export interface PackageChange {
-  name: string;
-  arch: string;
-  from: PackageVersion | null;
-  to: PackageVersion;
 }
 
 /** How a job ended. Expected endings are outcomes, not errors. */

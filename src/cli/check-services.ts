@@ -1,5 +1,5 @@
 import type { AppEnv } from "../config/read-env.js";
-import type { Finding } from "../runbook/inspect-host-access.js";
+import type { Finding } from "../runbook/finding.js";
 import { checkBotToken } from "../slack/check-bot-token.js";
 import { inspectRedis, versionAtLeast } from "../store/inspect-redis.js";
 import { describeRedisUrl, openRedis } from "./open-redis.js";

@@ -1,4 +1,4 @@
-import { describeChange, type HostCheck } from "../runbook/check-host.js";
+import { describeChange, type HostCheck } from "../kcm/host-check.js";
 
 function pad(text: string, width: number): string {
   return text + " ".repeat(Math.max(0, width - text.length));

@@ -1,4 +1,4 @@
-import type { Finding } from "../runbook/inspect-host-access.js";
+import type { Finding } from "../runbook/finding.js";
 
 /** A group of checks: the environment, the inventory, Redis, Slack, or one host. */
 export interface DoctorSection {

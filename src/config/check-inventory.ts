@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { suggestNames } from "../domain/suggest-names.js";
 import type { PathIssue } from "./flatten-zod-issues.js";
 import { targetNameSchema, windowNameSchema } from "./inventory-schema.js";
-import { suggestNames } from "./suggest-names.js";
 
 const text = z.string().optional().catch(undefined);
 

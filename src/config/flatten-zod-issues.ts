@@ -1,6 +1,6 @@
 import type { z } from "zod";
+import { suggestNames } from "../domain/suggest-names.js";
 import type { PathSegment } from "./format-path.js";
-import { suggestNames } from "./suggest-names.js";
 
 /** A problem at a path, before the path is formatted for people. */
 export interface PathIssue {

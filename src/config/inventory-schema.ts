@@ -17,14 +17,9 @@
 import { isIP } from "node:net";
 import { isAbsolute } from "node:path";
 import { z } from "zod";
+import { NAME_PATTERN, WEEKDAYS } from "../domain/names.js";
 import type { Layout } from "../kcm/commands.js";
 import type { Privilege } from "../kcm/host-commands.js";
-
-/**
- * Host and group names: the only thing chat text can select, so the rule is
- * narrow enough that a name is safe anywhere (a Slack message, a Redis key).
- */
-export const NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
 
 /** The target that means every host; no host or group may be named so. */
 export const ALL_TARGET = "all";
@@ -93,10 +88,6 @@ const helperPath = z
     message: 'expected an absolute path of letters, digits, ".", "_", "+", "-" and "/"',
   })
   .refine((text) => !text.split("/").includes(".."), { message: 'expected no ".." in the path' });
-
-/** Days of the week, as the inventory spells them. */
-export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
 
 /** A weekly maintenance window: downtime may start only inside it. */
 export const windowSchema = z.strictObject({

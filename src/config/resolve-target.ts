@@ -1,5 +1,6 @@
-import { ALL_TARGET, type HostConfig, type Inventory, NAME_PATTERN } from "./inventory-schema.js";
-import { suggestNames } from "./suggest-names.js";
+import { NAME_PATTERN } from "../domain/names.js";
+import { suggestNames } from "../domain/suggest-names.js";
+import { ALL_TARGET, type HostConfig, type Inventory } from "./inventory-schema.js";
 
 /** What a target typed in chat selects. */
 export type TargetResolution =

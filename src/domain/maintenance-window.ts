@@ -10,7 +10,7 @@
  * - `durationMinutes` is real elapsed time: a 180-minute window across a
  *   change of clocks still lasts 180 minutes, so its local end moves by the change.
  */
-import { WEEKDAYS, type Weekday } from "../config/inventory-schema.js";
+import { WEEKDAYS, type Weekday } from "./names.js";
 import {
   DAY_MS,
   formatInstant,

@@ -4,10 +4,11 @@
  * whose every name fits the inventory's name rule, or an error that says what
  * is wrong, with the usage. Nothing here looks anything up.
  */
-import { NAME_PATTERN } from "../config/inventory-schema.js";
-import { suggestNames } from "../config/suggest-names.js";
+
 import { AT_TIME_FORMS, readAtTime } from "./maintenance-window.js";
+import { NAME_PATTERN } from "./names.js";
 import { REQUEST_ID } from "./request-id.js";
+import { suggestNames } from "./suggest-names.js";
 
 /** When a job may start its downtime, as asked for in the command. */
 export type WhenSpec = { kind: "next-window" } | { kind: "now" } | { kind: "at"; text: string };

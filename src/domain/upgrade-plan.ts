@@ -1,32 +1,39 @@
 import { createHash } from "node:crypto";
+import { z } from "zod";
 import {
   formatPackageVersion,
   type PackageVersion,
+  packageVersionSchema,
   samePackageVersion,
 } from "../kcm/package-version.js";
+import { NAME_PATTERN } from "./names.js";
 
-/** One package of a plan: from the installed version to exactly this one. */
-export interface PlannedPackage {
-  name: string;
-  arch: string;
-  /** Null when the package is not installed (a plan never installs new packages, so this marks drift). */
-  from: PackageVersion | null;
-  to: PackageVersion;
-}
+/**
+ * One package's change: from the installed version (null when it is not
+ * installed, which a plan never does: it marks drift) to exactly this one.
+ * A plan's packages, a job's summary and a rollback's record are all these.
+ */
+export const packageChangeSchema = z.object({
+  name: z.string().regex(/^kcm-[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$/),
+  arch: z.string().regex(/^[a-z0-9_]{1,16}$/),
+  from: packageVersionSchema.nullable(),
+  to: packageVersionSchema,
+});
+export type PackageChange = z.infer<typeof packageChangeSchema>;
 
 /**
  * What an approval approves: these packages on this host, at exactly these
- * versions. The hash binds the approval to the plan, not to "whatever is
- * newest" when the job runs.
+ * versions. The hash (sha256 of the plan's canonical text, hex) binds the
+ * approval to the plan, not to "whatever is newest" when the job runs.
  */
-export interface UpgradePlan {
-  host: string;
-  packages: PlannedPackage[];
-  /** sha256 of the plan's canonical text, hex. */
-  hash: string;
-}
+export const upgradePlanSchema = z.object({
+  host: z.string().regex(NAME_PATTERN),
+  packages: z.array(packageChangeSchema).max(200),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type UpgradePlan = z.infer<typeof upgradePlanSchema>;
 
-function canonical(host: string, packages: readonly PlannedPackage[]): string {
+function canonical(host: string, packages: readonly PackageChange[]): string {
   return [
     `host ${host}`,
     ...packages.map(
@@ -39,22 +46,19 @@ function canonical(host: string, packages: readonly PlannedPackage[]): string {
 // Code-point order, never the locale's: a bot and a worker with different
 // LANG settings must compute the same hash for the same plan.
 const codePoints = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const byNameArch = (a: PlannedPackage, b: PlannedPackage) =>
+const byNameArch = (a: PackageChange, b: PackageChange) =>
   a.name === b.name ? codePoints(a.arch, b.arch) : codePoints(a.name, b.name);
 
 /** Makes the plan for `host` from what is pending on it (from → to per package). */
-export function makeUpgradePlan(
-  host: string,
-  pending: readonly { name: string; arch: string; from?: PackageVersion; to: PackageVersion }[],
-): UpgradePlan {
+export function makeUpgradePlan(host: string, pending: readonly PackageChange[]): UpgradePlan {
   const packages = pending
-    .map((p) => ({ name: p.name, arch: p.arch, from: p.from ?? null, to: p.to }))
+    .map((p) => ({ name: p.name, arch: p.arch, from: p.from, to: p.to }))
     .sort(byNameArch);
   return { host, packages, hash: planHash(host, packages) };
 }
 
 /** The hash a plan with these packages must carry. */
-export function planHash(host: string, packages: readonly PlannedPackage[]): string {
+export function planHash(host: string, packages: readonly PackageChange[]): string {
   return createHash("sha256")
     .update(canonical(host, [...packages].sort(byNameArch)))
     .digest("hex");

@@ -4,8 +4,9 @@
  * Pure and immutable: every transition returns a new request, or the reason
  * it was refused, written for the person who clicked.
  */
-import { NAME_PATTERN } from "../config/inventory-schema.js";
+
 import type { WindowInstance } from "./maintenance-window.js";
+import { NAME_PATTERN } from "./names.js";
 import type { WhenSpec } from "./parse-kcm-command.js";
 import { REQUEST_ID } from "./request-id.js";
 import type { UpgradePlan } from "./upgrade-plan.js";

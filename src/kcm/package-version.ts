@@ -1,10 +1,20 @@
-/** An rpm version: `[epoch:]version-release`. */
-export interface PackageVersion {
-  /** 0 when the package has no epoch. */
-  epoch: number;
-  version: string;
-  release: string;
-}
+import { z } from "zod";
+
+/**
+ * An rpm version, `[epoch:]version-release` (epoch 0 when the package has
+ * none), in rpm's character sets: what kcm/commands.ts insists on before a
+ * version reaches a command.
+ */
+export const packageVersionSchema = z.object({
+  epoch: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31),
+  version: z.string().regex(/^[A-Za-z0-9._+~^]{1,64}$/),
+  release: z.string().regex(/^[A-Za-z0-9._+~^]{1,64}$/),
+});
+export type PackageVersion = z.infer<typeof packageVersionSchema>;
 
 // rpm allows neither "-" in a version nor ":" after the epoch; a release has no "-".
 const EVR = /^(?:(\d+):)?([^\s:-]+)-([^\s:-]+)$/;

@@ -1,15 +1,15 @@
 import type { Queue } from "bullmq";
 import {
-  type RollbackJobData,
+  type RollbackJob,
   rollbackJobSchema,
-  type UpgradeJobData,
+  type UpgradeJob,
   upgradeJobSchema,
-} from "./upgrade-job-schema.js";
+} from "../domain/upgrade-job.js";
 
 const DAY_S = 24 * 3600;
 
 /** Queues a parsed job: the request id is the job id; no blind retries. */
-function add(queue: Queue, name: "upgrade" | "rollback", job: UpgradeJobData, now: number) {
+function add(queue: Queue, name: "upgrade" | "rollback", job: UpgradeJob, now: number) {
   return queue.add(name, job, {
     jobId: job.requestId,
     delay: Math.max(0, Date.parse(job.window.start) - now),
@@ -27,7 +27,7 @@ function add(queue: Queue, name: "upgrade" | "rollback", job: UpgradeJobData, no
  */
 export async function enqueueUpgrade(
   queue: Queue,
-  data: UpgradeJobData,
+  data: UpgradeJob,
   now: number = Date.now(),
 ): Promise<{ jobId: string }> {
   const job = upgradeJobSchema.parse(data);
@@ -38,7 +38,7 @@ export async function enqueueUpgrade(
 /** Puts an approved rollback on the queue, like {@link enqueueUpgrade}. */
 export async function enqueueRollback(
   queue: Queue,
-  data: RollbackJobData,
+  data: RollbackJob,
   now: number = Date.now(),
 ): Promise<{ jobId: string }> {
   const job = rollbackJobSchema.parse(data);

@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import type { Reporter } from "../chat/runbook-event.js";
 import type { HostConfig } from "../config/inventory-schema.js";
 import type { AppEnv } from "../config/read-env.js";
+import { rollbackJobSchema, upgradeJobSchema } from "../domain/upgrade-job.js";
 import { hostCommands } from "../kcm/host-commands.js";
 import { probeServices } from "../kcm/probe-services.js";
 import { backoffMs } from "../runbook/regain-host.js";
@@ -16,7 +17,6 @@ import { RedisAuditLog } from "../store/redis-audit-log.js";
 import { RedisJournal } from "../store/redis-journal.js";
 import type { StoreKeys } from "../store/store-keys.js";
 import { isUnreachable } from "../store/store-unavailable.js";
-import { rollbackJobSchema, upgradeJobSchema } from "./upgrade-job-schema.js";
 
 /** What the upgrade processor needs from the worker process. */
 export interface UpgradeWorkerContext {

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { NAME_PATTERN } from "../config/inventory-schema.js";
-import { REQUEST_ID } from "./upgrade-job-schema.js";
+import { NAME_PATTERN } from "../domain/names.js";
+import { REQUEST_ID } from "../domain/request-id.js";
 
 /** The queue of the bot's slow work: checks, plans, expiries (all need a worker, some SSH). */
 export const TASK_QUEUE = "kcm-tasks";

@@ -1,4 +1,5 @@
-import type { JobOutcome, PackageChange } from "../chat/runbook-event.js";
+import type { JobOutcome } from "../chat/runbook-event.js";
+import type { PackageChange } from "../domain/upgrade-plan.js";
 import { classifyHostFailure } from "../kcm/classify-host-failure.js";
 import type { Layout } from "../kcm/commands.js";
 import type { Progress } from "./read-progress.js";

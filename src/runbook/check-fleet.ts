@@ -1,4 +1,5 @@
-import { type CheckDeps, type CheckTarget, checkHost, type HostCheck } from "./check-host.js";
+import type { HostCheck } from "../kcm/host-check.js";
+import { type CheckDeps, type CheckTarget, checkHost } from "./check-host.js";
 import { mapWithConcurrency } from "./map-with-concurrency.js";
 
 /** Options for {@link checkFleet}. */

@@ -1,48 +1,13 @@
+import type { CommandResult } from "../kcm/command-output.js";
 import { type Layout, QUERY_INSTALLED, SHOW_UNITS } from "../kcm/commands.js";
 import { detectLayout } from "../kcm/detect-layout.js";
+import type { CheckProblem, HostCheck } from "../kcm/host-check.js";
 import { type HostAccess, hostCommands } from "../kcm/host-commands.js";
 import type { HostFailure } from "../kcm/host-failure.js";
-import type { PackageVersion } from "../kcm/package-version.js";
-import { formatPackageVersion } from "../kcm/package-version.js";
 import { type InstalledPackage, parseInstalledPackages } from "../kcm/parse-installed-packages.js";
 import { parseUnitStates, type UnitState } from "../kcm/parse-unit-states.js";
 import { parseYumListUpdates } from "../kcm/parse-yum-list-updates.js";
-import { type HostShell, isConnectionFailure, type ShellResult } from "./host-shell.js";
-
-/** What went wrong on one host, in our words and the host's. */
-export interface CheckProblem {
-  /** Where: the connection itself, or the command that failed. */
-  source: "connection" | "yum" | "rpm" | "systemctl" | "inventory" | "lock";
-  /** A connection failure code (`refused`, `host-key-mismatch`...), a host failure code (`yum-lock`...) or `unrecognised-output`. */
-  code: string;
-  summary: string;
-  /** The host's own words. */
-  evidence: string[];
-}
-
-/** A pending update, from the installed version to the one yum would install. */
-export interface PendingChange {
-  name: string;
-  arch: string;
-  /** Absent when yum offers a package that is not installed (it would not be upgraded). */
-  from?: PackageVersion;
-  to: PackageVersion;
-  repo: string;
-}
-
-/** The state of one host: whatever could be learnt, and the problems met. */
-export interface HostCheck {
-  host: string;
-  durationMs: number;
-  /** `version-release` of kcm-guacamole (or kcm-guacd where the web app is not a package). */
-  kcmVersion?: string;
-  layout?: Layout;
-  installed?: InstalledPackage[];
-  /** Empty when the host is up to date; absent when yum could not tell. */
-  pending?: PendingChange[];
-  services?: UnitState[];
-  problems: CheckProblem[];
-}
+import { type HostShell, isConnectionFailure } from "./host-shell.js";
 
 /** The inventory facts a check needs about a host: its name, layout setting, and how it gets root. */
 export interface CheckTarget extends HostAccess {
@@ -123,7 +88,7 @@ export async function checkHost(target: CheckTarget, deps: CheckDeps): Promise<H
   return done();
 }
 
-function readInstalled(result: HostCheck, output: ShellResult): void {
+function readInstalled(result: HostCheck, output: CommandResult): void {
   const parsed = parseInstalledPackages(output);
   if (parsed.kind === "installed") {
     result.installed = parsed.packages;
@@ -133,7 +98,7 @@ function readInstalled(result: HostCheck, output: ShellResult): void {
   else result.problems.push(unrecognised("rpm", parsed.text));
 }
 
-function readUnits(result: HostCheck, output: ShellResult, pinned: CheckTarget["layout"]): void {
+function readUnits(result: HostCheck, output: CommandResult, pinned: CheckTarget["layout"]): void {
   const parsed = parseUnitStates(output);
   if (parsed.kind === "failed") {
     result.problems.push(hostProblem("systemctl", parsed.failure));
@@ -166,20 +131,14 @@ function readUnits(result: HostCheck, output: ShellResult, pinned: CheckTarget["
   }
 }
 
-function readPending(result: HostCheck, output: ShellResult): void {
+function readPending(result: HostCheck, output: CommandResult): void {
   const parsed = parseYumListUpdates(output);
   if (parsed.kind === "none") result.pending = [];
   else if (parsed.kind === "pending") {
     result.pending = parsed.packages.map((p) => {
       const from = result.installed?.find((i) => i.name === p.name && i.arch === p.arch)?.version;
-      return { name: p.name, arch: p.arch, ...(from ? { from } : {}), to: p.version, repo: p.repo };
+      return { name: p.name, arch: p.arch, from: from ?? null, to: p.version, repo: p.repo };
     });
   } else if (parsed.kind === "failed") result.problems.push(hostProblem("yum", parsed.failure));
   else result.problems.push(unrecognised("yum", parsed.text));
-}
-
-/** `2.23.1-1.el8 → 2.24.1-1.el8`, for one pending change. */
-export function describeChange(change: PendingChange): string {
-  const from = change.from ? formatPackageVersion(change.from) : "(not installed)";
-  return `${change.name} ${from} → ${formatPackageVersion(change.to)}`;
 }

@@ -3,19 +3,11 @@
  * runbook knows these shapes, never ssh2.
  */
 
-/** What a command left behind (an `ssh/` ExecResult satisfies it). */
-export interface ShellResult {
-  exitCode: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-  timedOut: boolean;
-}
+import type { CommandResult } from "../kcm/command-output.js";
 
 /** One open connection to one host. */
 export interface HostShell {
-  exec(command: string, options?: { timeoutMs?: number }): Promise<ShellResult>;
+  exec(command: string, options?: { timeoutMs?: number }): Promise<CommandResult>;
   close(): void;
 }
 

@@ -5,25 +5,10 @@ import { FIND_PROGRAMS, parseHostPrograms } from "../kcm/find-host-programs.js";
 import { inspectHelperCommand, parseHelperState } from "../kcm/inspect-helper.js";
 import { LIST_SUDO_RULES, parseSudoList } from "../kcm/parse-sudo-list.js";
 import { parseUnitStates } from "../kcm/parse-unit-states.js";
+import type { Finding } from "./finding.js";
 import { type HostShell, isConnectionFailure } from "./host-shell.js";
 import { judgeHostHelper } from "./judge-host-helper.js";
 import { judgeSudoRights } from "./judge-sudo-rights.js";
-
-/** The outcome of one check: what it found and, when it failed, what to do. */
-export interface Finding {
-  /** What was checked: `reachable`, `host key`, `login`, `sudo`, `layout`... */
-  check: string;
-  /**
-   * `skipped` when the check could not be made (its reason in `summary`);
-   * `warning` when it passes but a person should know (a root-equivalent setting).
-   */
-  status: "ok" | "warning" | "failed" | "skipped";
-  summary: string;
-  /** Evidence for a failure, notes for a pass. */
-  details: string[];
-  /** What to do about a failure, one instruction or line to paste per entry. */
-  fix: string[];
-}
 
 /** The inventory facts about one host that its checks need. */
 export type AccessTarget = Pick<

@@ -1,10 +1,10 @@
 import type { StepName } from "../chat/runbook-event.js";
 import type { UpgradePlan } from "../domain/upgrade-plan.js";
+import type { CommandResult } from "../kcm/command-output.js";
 import type { HostFailure } from "../kcm/host-failure.js";
 import { type PackageVersion, samePackageVersion } from "../kcm/package-version.js";
 import { type InstalledPackage, parseInstalledPackages } from "../kcm/parse-installed-packages.js";
 import { type PendingUpdate, parseYumListUpdates } from "../kcm/parse-yum-list-updates.js";
-import type { ShellResult } from "./host-shell.js";
 import { RunbookFailure } from "./runbook-failure.js";
 
 /** Fails `step` with the host's words (a classified failure) or its unrecognised output. */
@@ -27,14 +27,14 @@ export function failStep(
 }
 
 /** Reads QUERY_INSTALLED's output, or fails `step` with the host's words. */
-export function installedFrom(step: StepName, result: ShellResult): InstalledPackage[] {
+export function installedFrom(step: StepName, result: CommandResult): InstalledPackage[] {
   const parsed = parseInstalledPackages(result);
   if (parsed.kind === "installed") return parsed.packages;
   return failStep(step, parsed, "rpm");
 }
 
 /** Reads LIST_UPDATES's output (empty when nothing is pending), or fails `step`. */
-export function pendingFrom(step: StepName, result: ShellResult): PendingUpdate[] {
+export function pendingFrom(step: StepName, result: CommandResult): PendingUpdate[] {
   const parsed = parseYumListUpdates(result);
   if (parsed.kind === "pending") return parsed.packages;
   if (parsed.kind === "none") return [];

@@ -1,5 +1,5 @@
 import type { HelperState } from "../kcm/inspect-helper.js";
-import type { Finding } from "./inspect-host-access.js";
+import type { Finding } from "./finding.js";
 
 const INSTALL = "kcm-chatops host-helper prints it, its sha256, and the commands that install it";
 

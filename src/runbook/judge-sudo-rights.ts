@@ -7,7 +7,7 @@ import {
   RHEL_PROGRAMS,
   sudoCommands,
 } from "../kcm/sudoers-lines.js";
-import type { Finding } from "./inspect-host-access.js";
+import type { Finding } from "./finding.js";
 
 /** How many of a list a finding shows before "and N more". */
 const SHOWN = 8;

@@ -1,7 +1,8 @@
 import type { JobOutcome } from "../chat/runbook-event.js";
+import type { UpgradeJob } from "../domain/upgrade-job.js";
 import { rollbackSpec } from "./rollback-spec.js";
 import { runRunbook } from "./run-runbook.js";
-import type { RunbookDeps, UpgradeJob } from "./runbook-ports.js";
+import type { RunbookDeps } from "./runbook-ports.js";
 
 /**
  * Undoes one earlier upgrade transaction on a host (`yum history undo`),

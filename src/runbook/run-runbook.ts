@@ -1,4 +1,5 @@
 import type { JobOutcome } from "../chat/runbook-event.js";
+import type { UpgradeJob } from "../domain/upgrade-job.js";
 import { planHash } from "../domain/upgrade-plan.js";
 import { forgetTransaction, type Layout, unitsOf } from "../kcm/commands.js";
 import { afterStop } from "./after-stop.js";
@@ -12,7 +13,7 @@ import {
   RunbookFailure,
   StoreUnavailableError,
 } from "./runbook-failure.js";
-import type { RunbookDeps, UpgradeJob } from "./runbook-ports.js";
+import type { RunbookDeps } from "./runbook-ports.js";
 import type { RunbookSpec } from "./runbook-spec.js";
 import { recoverServices, stopStep } from "./service-steps.js";
 import { StepRunner } from "./step-runner.js";

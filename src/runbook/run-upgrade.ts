@@ -1,6 +1,7 @@
 import type { JobOutcome } from "../chat/runbook-event.js";
+import type { UpgradeJob } from "../domain/upgrade-job.js";
 import { runRunbook } from "./run-runbook.js";
-import type { RunbookDeps, UpgradeJob } from "./runbook-ports.js";
+import type { RunbookDeps } from "./runbook-ports.js";
 import { upgradeSpec } from "./upgrade-spec.js";
 
 /** Upgrades one host to exactly its approved plan (see {@link runRunbook}). */

@@ -1,6 +1,5 @@
 import type { JobOutcome, Reporter, StepName } from "../chat/runbook-event.js";
-import type { UpgradePlan } from "../domain/upgrade-plan.js";
-import type { Layout } from "../kcm/commands.js";
+import type { UpgradeJob } from "../domain/upgrade-job.js";
 import type { HostCommands } from "../kcm/host-commands.js";
 import type { HostShell } from "./host-shell.js";
 
@@ -52,19 +51,6 @@ export interface AuditLog {
 export interface ProbeResult {
   ok: boolean;
   detail: string;
-}
-
-/** An approved upgrade, as a job carries it. */
-export interface UpgradeJob {
-  requestId: string;
-  host: string;
-  plan: UpgradePlan;
-  /** The maintenance window the downtime must start in (ISO times). */
-  window: { start: string; end: string };
-  requestedBy: string;
-  approvedBy: string;
-  /** The inventory's layout setting for the host. */
-  layout: "auto" | Layout;
 }
 
 /** Time limits of the runbook's commands. */

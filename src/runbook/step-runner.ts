@@ -1,14 +1,16 @@
 import { randomBytes } from "node:crypto";
 import type { RunbookEvent, StepName } from "../chat/runbook-event.js";
-import type { HostShell, ShellResult } from "./host-shell.js";
+import type { UpgradeJob } from "../domain/upgrade-job.js";
+import type { CommandResult } from "../kcm/command-output.js";
+import type { HostShell } from "./host-shell.js";
 import { StoreUnavailableError } from "./runbook-failure.js";
-import type { AuditEvent, JournalEntry, RunbookDeps, UpgradeJob } from "./runbook-ports.js";
+import type { AuditEvent, JournalEntry, RunbookDeps } from "./runbook-ports.js";
 
 const EXCERPT_LINES = 10;
 const EXCERPT_LINE_CHARS = 200;
 
 /** The last lines of a command's output, for a chat message. */
-export function excerptOf(result: Pick<ShellResult, "stdout" | "stderr">): string {
+export function excerptOf(result: Pick<CommandResult, "stdout" | "stderr">): string {
   return `${result.stdout}\n${result.stderr}`
     .split("\n")
     .map((l) => l.replace(/\r/g, "").trimEnd())
@@ -162,7 +164,7 @@ export class StepRunner {
   }
 
   /** Runs one command as (part of) a step, without journaling: the caller decides what it means. */
-  async exec(command: string, timeoutMs = this.deps.timeouts.commandMs): Promise<ShellResult> {
+  async exec(command: string, timeoutMs = this.deps.timeouts.commandMs): Promise<CommandResult> {
     return (await this.shell()).exec(command, { timeoutMs });
   }
 
@@ -173,9 +175,9 @@ export class StepRunner {
   async step(
     step: StepName,
     command: string,
-    ok: (result: ShellResult) => boolean,
+    ok: (result: CommandResult) => boolean,
     timeoutMs?: number,
-  ): Promise<ShellResult> {
+  ): Promise<CommandResult> {
     await this.started(step, command);
     const result = await this.exec(command, timeoutMs);
     await this.finished(step, ok(result), {

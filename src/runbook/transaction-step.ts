@@ -1,8 +1,9 @@
 import { classifyHostFailure } from "../kcm/classify-host-failure.js";
+import type { CommandResult } from "../kcm/command-output.js";
 import { forgetTransaction, transactionStatus } from "../kcm/commands.js";
 import { parseLastTransaction } from "../kcm/parse-last-transaction.js";
 import { parseTransactionStatus } from "../kcm/parse-transaction-status.js";
-import { isConnectionFailure, type ShellResult } from "./host-shell.js";
+import { isConnectionFailure } from "./host-shell.js";
 import { failStep } from "./inspect-packages.js";
 import { RunbookFailure } from "./runbook-failure.js";
 import type { StepRunner } from "./step-runner.js";
@@ -20,7 +21,7 @@ export async function execReconnecting(
   runner: StepRunner,
   command: string,
   timeoutMs?: number,
-): Promise<ShellResult> {
+): Promise<CommandResult> {
   try {
     return await runner.exec(command, timeoutMs);
   } catch (error) {

@@ -1,8 +1,8 @@
+import type { UpgradeJob } from "../domain/upgrade-job.js";
 import { comparePlan, isSamePlan } from "../domain/upgrade-plan.js";
 import { packageSpec, QUERY_INSTALLED } from "../kcm/commands.js";
 import type { HostCommands } from "../kcm/host-commands.js";
 import { installedFrom, pendingFrom, planState, UPGRADE_SIDES } from "./inspect-packages.js";
-import type { UpgradeJob } from "./runbook-ports.js";
 import type { RunbookSpec } from "./runbook-spec.js";
 import { excerptOf } from "./step-runner.js";
 

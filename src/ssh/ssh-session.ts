@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { Client, type ClientChannel } from "ssh2";
+import type { CommandResult } from "../kcm/command-output.js";
 import { CappedOutput } from "./capped-output.js";
 import { classifyConnectError, SshError } from "./ssh-error.js";
 import { sshFingerprint } from "./ssh-fingerprint.js";
@@ -34,15 +35,8 @@ export interface ExecOptions {
   graceMs?: number;
 }
 
-/** What a command on the host left behind. Compatible with `kcm/`'s CommandOutput. */
-export interface ExecResult {
-  exitCode: number | null;
-  /** The signal that ended the command, e.g. `SIGTERM` after a timeout. */
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-  timedOut: boolean;
+/** What a command on the host left behind, and how much of its output was dropped. */
+export interface ExecResult extends CommandResult {
   /** Bytes dropped from the middle of stdout and stderr. */
   omittedBytes: number;
 }

@@ -1,4 +1,5 @@
 import type { UpgradePlan } from "../../src/domain/upgrade-plan.js";
+import type { CommandResult } from "../../src/kcm/command-output.js";
 import {
   forgetTransaction,
   packageSpec,
@@ -7,7 +8,7 @@ import {
   transactionStatus,
 } from "../../src/kcm/commands.js";
 import { HELPER_ACCESS, hostCommands } from "../../src/kcm/host-commands.js";
-import type { HostShell, ShellResult } from "../../src/runbook/host-shell.js";
+import type { HostShell } from "../../src/runbook/host-shell.js";
 import { SshError, type SshErrorCode } from "../../src/ssh/ssh-error.js";
 import { loadFixture } from "../fixtures/kcm/load-fixture.js";
 
@@ -15,16 +16,16 @@ import { loadFixture } from "../fixtures/kcm/load-fixture.js";
 export const FAKE_COMMANDS = hostCommands(HELPER_ACCESS);
 
 /** What a scripted command answers: a result (fields left out: exit 0, no output), or a throw. */
-export type Answer = (command: string) => Partial<ShellResult> | Promise<Partial<ShellResult>>;
+export type Answer = (command: string) => Partial<CommandResult> | Promise<Partial<CommandResult>>;
 
 /** A captured fixture (test/fixtures/kcm) as the shell returns it. */
-export function fixtureResult(name: string): Partial<ShellResult> {
+export function fixtureResult(name: string): Partial<CommandResult> {
   const { exitCode, stdout, stderr, timedOut } = loadFixture(name);
   return { exitCode, stdout, stderr, timedOut: timedOut ?? false };
 }
 
 /** What a detached transaction prints: yum's log, stdout and stderr together (`> log 2>&1`). */
-export function detachedResult(name: string): Partial<ShellResult> {
+export function detachedResult(name: string): Partial<CommandResult> {
   const { exitCode, stdout, stderr } = loadFixture(name);
   return { exitCode, stdout: `${stdout}${stderr}`, stderr: "" };
 }
@@ -111,7 +112,7 @@ export class FakeHost {
         if (dead) throw dead;
         this.commands.push(command);
         try {
-          const result: ShellResult = {
+          const result: CommandResult = {
             exitCode: 0,
             stdout: "",
             stderr: "",
@@ -132,13 +133,13 @@ export class FakeHost {
     };
   };
 
-  private async answer(command: string): Promise<Partial<ShellResult>> {
+  private async answer(command: string): Promise<Partial<CommandResult>> {
     const scripted = this.scripted.find((s) => s.command === command && s.times > 0);
     if (scripted) {
       scripted.times--;
       return scripted.answer(command);
     }
-    const ok = (stdout = ""): Partial<ShellResult> => ({ stdout });
+    const ok = (stdout = ""): Partial<CommandResult> => ({ stdout });
     const up = this.servicesUp ? "active" : "stopped";
     switch (command) {
       case FAKE_COMMANDS.checkSudo:

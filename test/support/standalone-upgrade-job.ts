@@ -1,7 +1,7 @@
+import type { UpgradeJob } from "../../src/domain/upgrade-job.js";
 import { makeRollbackPlan, makeUpgradePlan } from "../../src/domain/upgrade-plan.js";
 import { parseInstalledPackages } from "../../src/kcm/parse-installed-packages.js";
 import { parseYumListUpdates } from "../../src/kcm/parse-yum-list-updates.js";
-import type { UpgradeJob } from "../../src/runbook/runbook-ports.js";
 import { fixtureOutput } from "../fixtures/kcm/load-fixture.js";
 
 /** The maintenance window of the jobs below; tests' clocks start inside it. */

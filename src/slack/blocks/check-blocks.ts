@@ -1,6 +1,6 @@
 import type { types } from "@slack/bolt";
+import type { HostCheck } from "../../kcm/host-check.js";
 import { formatPackageVersion } from "../../kcm/package-version.js";
-import type { HostCheck } from "../../runbook/check-host.js";
 
 /**
  * The one message `/kcm check` answers with: a line per host (installed

@@ -1,11 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  WEEKDAYS,
-  type Weekday,
-  type WindowConfig,
-  windowSchema,
-} from "../../../src/config/inventory-schema.js";
+import { type WindowConfig, windowSchema } from "../../../src/config/inventory-schema.js";
 import {
   formatWindow,
   nextWindow,
@@ -15,6 +10,7 @@ import {
   type WindowInstance,
   windowAt,
 } from "../../../src/domain/maintenance-window.js";
+import { WEEKDAYS, type Weekday } from "../../../src/domain/names.js";
 import { offsetAt, wallTimeAt } from "../../../src/domain/zoned-time.js";
 
 const window = (

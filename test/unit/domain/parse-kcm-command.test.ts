@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { NAME_PATTERN } from "../../../src/config/inventory-schema.js";
+import { NAME_PATTERN } from "../../../src/domain/names.js";
 import {
   KCM_USAGE,
   type KcmCommand,

@@ -5,7 +5,7 @@ import {
   isSamePlan,
   makeRollbackPlan,
   makeUpgradePlan,
-  type PlannedPackage,
+  type PackageChange,
   planHash,
 } from "../../../src/domain/upgrade-plan.js";
 import type { PackageVersion } from "../../../src/kcm/package-version.js";
@@ -16,19 +16,19 @@ const v = (version: string, release = "1.el8", epoch = 0): PackageVersion => ({
   release,
 });
 
-const GUACD: PlannedPackage = {
+const GUACD: PackageChange = {
   name: "kcm-guacd",
   arch: "x86_64",
   from: v("2.23.1"),
   to: v("2.24.1"),
 };
-const LDAP: PlannedPackage = {
+const LDAP: PackageChange = {
   name: "kcm-guacamole-auth-ldap",
   arch: "noarch",
   from: v("2.23.1", "1.el8", 1),
   to: v("2.24.1", "1.el8", 1),
 };
-const LIBGUAC: PlannedPackage = {
+const LIBGUAC: PackageChange = {
   name: "kcm-libguac",
   arch: "x86_64",
   from: v("2.23.1"),
@@ -36,9 +36,8 @@ const LIBGUAC: PlannedPackage = {
 };
 const PACKAGES = [GUACD, LDAP, LIBGUAC];
 
-/** makeUpgradePlan's input (what yum says is pending: no `from` for a package not installed). */
-const pendingOf = (packages: readonly PlannedPackage[]) =>
-  packages.map(({ from, ...p }) => (from ? { ...p, from } : p));
+/** makeUpgradePlan's input (what yum says is pending: `from` null for a package not installed). */
+const pendingOf = (packages: readonly PackageChange[]) => packages.map((p) => ({ ...p }));
 
 describe("planHash", () => {
   it("does not depend on the order of the packages", () => {
@@ -50,7 +49,7 @@ describe("planHash", () => {
 
   it("changes with the host, a package, or any part of any version", () => {
     const hash = planHash("kcm-1", PACKAGES);
-    const withGuacd = (p: Partial<PlannedPackage>) => [{ ...GUACD, ...p }, LDAP, LIBGUAC];
+    const withGuacd = (p: Partial<PackageChange>) => [{ ...GUACD, ...p }, LDAP, LIBGUAC];
     const variants = [
       planHash("kcm-2", PACKAGES),
       planHash("kcm-1", [GUACD, LDAP]),
@@ -78,7 +77,7 @@ describe("planHash", () => {
 
 describe("comparePlan", () => {
   const plan = makeUpgradePlan("kcm-1", pendingOf(PACKAGES));
-  const pending = (packages: readonly PlannedPackage[]) =>
+  const pending = (packages: readonly PackageChange[]) =>
     packages.map(({ name, arch, to }) => ({ name, arch, to }));
 
   it("finds no difference when exactly the plan is pending", () => {
@@ -185,7 +184,7 @@ describe("properties", () => {
       fc.property(host, planned, fc.nat(), version, (h, packages, i, to) => {
         fc.pre(packages.length > 0);
         const at = i % packages.length;
-        const before = packages[at] as PlannedPackage;
+        const before = packages[at] as PackageChange;
         fc.pre(JSON.stringify(before.to) !== JSON.stringify(to));
         const changed = packages.map((p, j) => (j === at ? { ...p, to } : p));
         expect(planHash(h, changed)).not.toBe(planHash(h, packages));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { UpgradeJob } from "../../../src/domain/upgrade-job.js";
 import { QUERY_INSTALLED, transactionStatus } from "../../../src/kcm/commands.js";
 import { runUpgrade } from "../../../src/runbook/run-upgrade.js";
-import type { JournalEntry, UpgradeJob } from "../../../src/runbook/runbook-ports.js";
+import type { JournalEntry } from "../../../src/runbook/runbook-ports.js";
 import { connectionError, FAKE_COMMANDS, FakeHost } from "../../support/fake-host.js";
 import { fakeRunbookDeps } from "../../support/fake-runbook-deps.js";
 import { standaloneUpgradeJob } from "../../support/standalone-upgrade-job.js";

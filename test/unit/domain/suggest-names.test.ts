@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { suggestNames } from "../../../src/config/suggest-names.js";
+import { suggestNames } from "../../../src/domain/suggest-names.js";
 
 describe("suggestNames", () => {
   const hosts = ["web1", "web2", "web10", "legacy", "db-primary", "db-replica"];
