@@ -18,7 +18,8 @@ module.exports = {
     {
       name: "domain-is-pure",
       severity: "error",
-      comment: "domain/ is pure logic: nothing with I/O, nothing from config/ (zod, node:crypto and rpm versions allowed).",
+      comment:
+        "domain/ is pure logic: nothing with I/O, nothing from config/ (zod, node:crypto and rpm versions allowed).",
       from: { path: `${SRC}domain/` },
       to: {
         pathNot: [`${SRC}domain/`, `${SRC}kcm/package-version\\.ts$`, "node_modules/zod/"],
@@ -42,7 +43,8 @@ module.exports = {
     {
       name: "runbook-knows-ports",
       severity: "error",
-      comment: "runbook/ works over narrow ports: not ssh2, BullMQ, Redis or Slack, nor their adapters.",
+      comment:
+        "runbook/ works over narrow ports: not ssh2, BullMQ, Redis or Slack, nor their adapters.",
       from: { path: `${SRC}runbook/` },
       to: {
         path: [`${SRC}(ssh|store|queue|slack|console|cli|observability|requests)/`, ...io],
@@ -58,7 +60,8 @@ module.exports = {
     {
       name: "slack-parses-and-renders",
       severity: "error",
-      comment: "slack/ parses Slack's payloads and renders Block Kit: it never opens SSH or runs the runbook.",
+      comment:
+        "slack/ parses Slack's payloads and renders Block Kit: it never opens SSH or runs the runbook.",
       from: { path: `${SRC}slack/` },
       to: { path: [`${SRC}(ssh|runbook|queue)/`, "node_modules/ssh2/"] },
     },

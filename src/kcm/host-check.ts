@@ -1,6 +1,5 @@
 import type { PackageChange } from "../domain/upgrade-plan.js";
 import type { Layout } from "./commands.js";
-import type { HostFailure } from "./host-failure.js";
 import { formatPackageVersion } from "./package-version.js";
 import type { InstalledPackage } from "./parse-installed-packages.js";
 import type { UnitState } from "./parse-unit-states.js";

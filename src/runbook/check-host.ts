@@ -5,7 +5,7 @@ import type { CheckProblem, HostCheck } from "../kcm/host-check.js";
 import { type HostAccess, hostCommands } from "../kcm/host-commands.js";
 import type { HostFailure } from "../kcm/host-failure.js";
 import { type InstalledPackage, parseInstalledPackages } from "../kcm/parse-installed-packages.js";
-import { parseUnitStates, type UnitState } from "../kcm/parse-unit-states.js";
+import { parseUnitStates } from "../kcm/parse-unit-states.js";
 import { parseYumListUpdates } from "../kcm/parse-yum-list-updates.js";
 import { type HostShell, isConnectionFailure } from "./host-shell.js";
 

@@ -1,5 +1,4 @@
 import type { JobOutcome, Reporter, StepName } from "../chat/runbook-event.js";
-import type { UpgradeJob } from "../domain/upgrade-job.js";
 import type { HostCommands } from "../kcm/host-commands.js";
 import type { HostShell } from "./host-shell.js";
 

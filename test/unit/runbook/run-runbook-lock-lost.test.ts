@@ -1,5 +1,4 @@
 import { expect, it } from "vitest";
-import type { UpgradeJob } from "../../../src/domain/upgrade-job.js";
 import { runUpgrade } from "../../../src/runbook/run-upgrade.js";
 import { LockLostError } from "../../../src/runbook/runbook-failure.js";
 import type { JournalEntry } from "../../../src/runbook/runbook-ports.js";
