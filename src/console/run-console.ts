@@ -1,24 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
 import { Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Inventory } from "../config/inventory-schema.js";
 import type { AppEnv } from "../config/read-env.js";
-import type { ApprovalPolicy } from "../domain/upgrade-request.js";
-import { openQueue } from "../queue/open-queue.js";
 import { taskProcessor } from "../queue/process-task.js";
 import { upgradeProcessor } from "../queue/process-upgrade-job.js";
-import { bullPrefix, UPGRADE_QUEUE } from "../queue/queue-names.js";
+import { UPGRADE_QUEUE } from "../queue/queue-names.js";
 import { TASK_QUEUE } from "../queue/task-schemas.js";
+import { decideRequest } from "../requests/decide-request.js";
+import { createRuntime } from "../runtime/create-runtime.js";
 import type { BotDeps } from "../slack/bot-deps.js";
-import { decideRequest } from "../slack/listeners/actions/decide-request.js";
 import { kcmCommand } from "../slack/listeners/commands/kcm-command.js";
-import { createSlackPoster } from "../slack/poster/index.js";
-import { posterPrefix } from "../slack/poster-prefix.js";
-import { slackReporter } from "../slack/slack-reporter.js";
-import { RedisAuditLog } from "../store/redis-audit-log.js";
-import { RequestStore } from "../store/request-store.js";
-import { storeKeys } from "../store/store-keys.js";
 import { consolePosterClient } from "./console-poster-client.js";
 import { plainText } from "./render-blocks.js";
 import { startResponseServer } from "./response-server.js";
@@ -53,35 +45,33 @@ const BUTTONS = {
 export async function runConsole(options: {
   env: AppEnv;
   inventory: Inventory;
-  redis: Redis;
   input: NodeJS.ReadableStream;
   write: (line: string) => void;
 }): Promise<void> {
-  const { env, inventory, redis, write } = options;
+  const { env, inventory, write } = options;
   const slack = inventory.slack;
   if (!slack)
     throw new Error(
       `${inventory.source} has no slack section (channels, approvers) for the console to use`,
     );
   const names = new Map([...CONSOLE_USERS].map(([name, id]) => [id, name]));
-  const keys = storeKeys(env.redisPrefix);
   const channel = slack.channels[0] as string;
-  const poster = createSlackPoster({
-    redis,
-    prefix: posterPrefix(env.redisPrefix),
-    client: consolePosterClient(write, names),
-    settings: { postIntervalMs: 150, updateIntervalMs: 200, pollMs: 100 },
-    // The console's terminal is for the conversation, not for the poster's housekeeping.
-    log: () => {},
+  // The bot's and the workers' own wiring; only the chat is the terminal.
+  const runtime = await createRuntime({
+    name: "console",
+    env,
+    inventory,
+    // The terminal is for the conversation, not for the processes' housekeeping.
+    log: { info: () => {}, warn: (line) => write(`  (console) ${line}`) },
+    chat: {
+      client: consolePosterClient(write, names),
+      settings: { postIntervalMs: 150, updateIntervalMs: 200, pollMs: 100 },
+      log: () => {},
+    },
+    requestsRedis: "queue",
   });
-  const store = new RequestStore(redis, keys);
-  const queues = { connection: redis, prefix: bullPrefix(env.redisPrefix) };
-  const tasks = openQueue(TASK_QUEUE, redis, env.redisPrefix);
-  const upgrades = openQueue(UPGRADE_QUEUE, redis, env.redisPrefix);
-  const policy: ApprovalPolicy = {
-    approvers: new Set(slack.approvers),
-    expiryMinutes: slack.requestExpiryMinutes,
-  };
+  const { requests, poster, chat, policy } = runtime;
+  if (!poster || !chat) throw new Error("console: the runtime was made without a chat");
   const tell = (who: string, text: string) => {
     for (const line of plainText(text, names).split("\n")) write(`  (only ${who}) ${line}`);
   };
@@ -90,41 +80,21 @@ export async function runConsole(options: {
     inventory,
     slack,
     approvalPolicy: () => policy,
-    store,
-    poster,
-    tasks,
-    upgrades,
-    audit: new RedisAuditLog(redis, keys),
+    requests,
+    chat,
+    tasks: runtime.tasks,
+    jobs: runtime.jobs,
+    audit: runtime.audit,
     now: () => new Date(),
   };
-  const hosts = new Map(inventory.hosts.map((h) => [h.name, h]));
-  const reporter = slackReporter({ poster, store, inventory, policy });
-  const workerOptions = {
-    ...queues,
-    concurrency: env.workerConcurrency,
-    lockDuration: env.jobLockMs,
-    lockRenewTime: env.jobLockRenewMs,
-    stalledInterval: env.stalledIntervalMs,
-  };
+  const stopping = new AbortController();
   const workers = [
     new Worker(
       UPGRADE_QUEUE,
-      upgradeProcessor({
-        redis,
-        keys,
-        workerId: `console:${process.pid}`,
-        env,
-        host: (name) => hosts.get(name),
-        reporter,
-        isCancelled: async (id) => (await store.get(id))?.state === "cancelled",
-      }),
-      workerOptions,
+      upgradeProcessor(runtime.upgradeContext({ stopping: stopping.signal })),
+      runtime.workerOptions(),
     ),
-    new Worker(
-      TASK_QUEUE,
-      taskProcessor({ redis, keys, env, inventory, policy, poster, store, tasks }),
-      workerOptions,
-    ),
+    new Worker(TASK_QUEUE, taskProcessor(runtime.taskDeps()), runtime.workerOptions()),
   ];
   poster.start();
   const listener = kcmCommand(deps);
@@ -157,18 +127,16 @@ export async function runConsole(options: {
     }
     const requestId =
       given ??
-      (await store.recent({ limit: 20 })).find(
+      (await requests.recent({ limit: 20 })).find(
         (r) => !["succeeded", "failed", "rejected", "cancelled", "expired"].includes(r.state),
       )?.id;
     if (!requestId) {
       tell(as, "There is no open request.");
       return;
     }
+    // What the bot's buttons do (slack/listeners/actions/request-buttons.ts).
     const refused = await decideRequest(deps, requestId, { kind, by: id, at: new Date() });
-    if (refused)
-      write(
-        `  (only ${as}) ${refused.replace(/<@([A-Z0-9]+)>/g, (_, u: string) => `@${names.get(u) ?? u}`)}`,
-      );
+    if (refused) tell(as, refused);
   };
 
   write(
@@ -200,14 +168,15 @@ export async function runConsole(options: {
   // Input ended: let the work in flight finish and its messages print.
   for (;;) {
     const counts = await Promise.all([
-      upgrades.getJobCounts("active", "waiting"),
-      tasks.getJobCounts("active", "waiting"),
+      runtime.queues.upgrades.getJobCounts("active", "waiting"),
+      runtime.queues.tasks.getJobCounts("active", "waiting"),
     ]);
     if (counts.every((c) => (c["active"] ?? 0) + (c["waiting"] ?? 0) === 0)) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   await poster.idle();
+  stopping.abort();
   await Promise.all(workers.map((w) => w.close()));
-  await poster.stop();
-  await Promise.all([tasks.close(), upgrades.close(), responses.close()]);
+  await responses.close();
+  await runtime.close();
 }

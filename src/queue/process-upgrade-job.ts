@@ -6,6 +6,12 @@ import type { AppEnv } from "../config/read-env.js";
 import { rollbackJobSchema, upgradeJobSchema } from "../domain/upgrade-job.js";
 import { hostCommands } from "../kcm/host-commands.js";
 import { probeServices } from "../kcm/probe-services.js";
+import {
+  isCancelled,
+  type RecordJobDeps,
+  recordJobFinished,
+  recordJobStarted,
+} from "../requests/record-job.js";
 import { backoffMs } from "../runbook/regain-host.js";
 import { runRollback } from "../runbook/run-rollback.js";
 import { runUpgrade } from "../runbook/run-upgrade.js";
@@ -17,6 +23,7 @@ import { RedisAuditLog } from "../store/redis-audit-log.js";
 import { RedisJournal } from "../store/redis-journal.js";
 import type { StoreKeys } from "../store/store-keys.js";
 import { isUnreachable } from "../store/store-unavailable.js";
+import { RedisUpgradeRecords } from "../store/upgrade-records.js";
 
 /** What the upgrade processor needs from the worker process. */
 export interface UpgradeWorkerContext {
@@ -33,8 +40,12 @@ export interface UpgradeWorkerContext {
   env: AppEnv;
   host: (name: string) => HostConfig | undefined;
   reporter: Reporter & { flush?: () => Promise<void> };
-  /** Whether the job's request was cancelled meanwhile (then the job does nothing). */
-  isCancelled?: (requestId: string) => Promise<boolean>;
+  /**
+   * The job's request, where there is one (a bot sent the job): the job does
+   * nothing if it was cancelled meanwhile, and its start and end are
+   * recorded on it.
+   */
+  requests?: RecordJobDeps;
   /** Aborted when the process is stopping: waits end, nothing new starts. */
   stopping?: AbortSignal;
   log?: (line: string, fields?: Record<string, unknown>) => void;
@@ -96,10 +107,11 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
     }
     const lock = acquired.lock;
     lock.keepAlive();
-    if (await ctx.isCancelled?.(data.requestId)) {
+    if (ctx.requests && (await isCancelled(ctx.requests, data.requestId))) {
       await lock.release();
       return { kind: "cancelled" };
     }
+    if (ctx.requests) await recordJobStarted(ctx.requests, data.requestId);
     try {
       const deps: RunbookDeps = {
         connect: () =>
@@ -160,17 +172,23 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
         });
         throw new DelayedError();
       }
-      if (outcome.kind === "rolled-back") await ctx.redis.del(ctx.keys.lastTransaction(data.host));
+      const records = new RedisUpgradeRecords(ctx.redis, ctx.keys);
+      if (outcome.kind === "rolled-back") await records.forget(data.host);
       if (outcome.kind === "upgraded" && outcome.transactionId !== undefined) {
-        await ctx.redis.set(
-          ctx.keys.lastTransaction(data.host),
-          JSON.stringify({
-            requestId: data.requestId,
-            transactionId: outcome.transactionId,
-            changes: outcome.changes,
-          }),
-        );
+        await records.record(data.host, {
+          requestId: data.requestId,
+          transactionId: outcome.transactionId,
+          changes: outcome.changes,
+        });
       }
+      // The request first, then what people read: the summary shows its final state.
+      if (ctx.requests) await recordJobFinished(ctx.requests, data.requestId, outcome);
+      ctx.reporter.report({
+        type: "job-finished",
+        requestId: data.requestId,
+        host: data.host,
+        outcome,
+      });
       if (outcome.kind === "failed")
         throw new UnrecoverableError(`${outcome.step}: ${outcome.summary}`);
       return outcome;

@@ -32,6 +32,7 @@ export const checkTaskSchema = z.object({
   target: z.string().regex(NAME_PATTERN),
   requestedBy: slackId,
   channel: slackId,
+  triggerId: z.string().min(1).max(200),
   responseUrl,
 });
 

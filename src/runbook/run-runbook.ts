@@ -24,7 +24,8 @@ import { StepRunner } from "./step-runner.js";
  * step is journaled; a redelivered job reads the journal and the host's real
  * state and goes on from there, never running a yum transaction twice. Once
  * the services were stopped, every ending tries to start them again.
- * Resolves to the outcome; rejects with {@link LockLostError} (another
+ * Resolves to the outcome (the caller records it on the request and reports
+ * it: `job-finished`); rejects with {@link LockLostError} (another
  * worker has the host), {@link HandBackError} (the worker is stopping before
  * the downtime), {@link StoreUnavailableError} (Redis is away; the services
  * were brought back if they had been stopped), or a bug.
@@ -41,7 +42,7 @@ export async function runRunbook(
   const runner = new StepRunner(job, deps, spec.kind);
   try {
     // Redelivered after its outcome was journaled: only what may not have followed it.
-    if (progress.outcome) return await announce(runner, progress.outcome, progress);
+    if (progress.outcome) return await afterOutcome(runner, progress.outcome, progress);
     return await runSteps(runner, spec, progress);
   } finally {
     // Every way out (an outcome, a lost lock, a bug) closes the host connection.
@@ -196,17 +197,18 @@ async function finish(
   transactionFiles: boolean,
 ): Promise<JobOutcome> {
   await runner.journal({ step: "job", event: "outcome", data: { outcome } });
-  return announce(runner, outcome, { transactionStarted: transactionFiles });
+  return afterOutcome(runner, outcome, { transactionStarted: transactionFiles });
 }
 
 /**
- * Everything that follows a journaled outcome: the transaction's files on
- * the host removed, the audit entry, the report. A job redelivered after
- * its outcome was journaled comes here directly, so each happens at least
- * once; the audit entry carries a key that admits it once, and the report's
- * summary is posted under a key of its own, so each shows exactly once.
+ * Everything of the runbook's own that follows a journaled outcome: the
+ * transaction's files removed from the host, and the audit entry. A job
+ * redelivered after its outcome was journaled comes here directly, so each
+ * happens at least once; the audit entry carries a key that admits it once.
+ * The outcome itself goes back to the caller, which records it on the
+ * request and reports it (`job-finished`).
  */
-async function announce(
+async function afterOutcome(
   runner: StepRunner,
   outcome: JobOutcome,
   progress: Pick<Progress, "transactionStarted" | "downtimeStartedAt">,
@@ -218,12 +220,6 @@ async function announce(
   await runner.audit(`job-${outcome.kind}`, {
     ...(outcome.kind === "failed" ? { step: outcome.step, detail: outcome.summary } : {}),
     once: `${runner.job.requestId}:outcome`,
-  });
-  runner.report({
-    type: "job-finished",
-    requestId: runner.job.requestId,
-    host: runner.job.host,
-    outcome,
   });
   return outcome;
 }

@@ -1,22 +1,23 @@
-import type { Queue } from "bullmq";
 import type { Inventory, SlackPolicy } from "../config/inventory-schema.js";
 import type { ApprovalPolicy } from "../domain/upgrade-request.js";
+import type { JobQueue, RequestChat, RequestRecords, TaskQueue } from "../requests/ports.js";
 import type { AuditLog } from "../runbook/runbook-ports.js";
-import type { RequestStore } from "../store/request-store.js";
-import type { SlackPoster } from "./poster/index.js";
 
-/** What the Slack listeners need; none of it opens SSH (slow work goes to the queues). */
+/**
+ * What the Slack listeners need: the request use cases' ports. None of it
+ * opens SSH; slow work goes to the task queue.
+ */
 export interface BotDeps {
   inventory: Inventory;
   slack: SlackPolicy;
   /** The approvers now (user ids, with the approver groups' members resolved). */
   approvalPolicy: () => ApprovalPolicy;
-  store: RequestStore;
-  poster: SlackPoster;
-  /** Checks, plans and expiries. */
-  tasks: Queue;
+  requests: Pick<RequestRecords, "apply" | "recent">;
+  chat: Pick<RequestChat, "decided">;
+  /** Checks and plans, for the workers. */
+  tasks: Pick<TaskQueue, "plan" | "check">;
   /** Approved upgrade and rollback jobs. */
-  upgrades: Queue;
+  jobs: JobQueue;
   audit: AuditLog;
   now: () => Date;
 }

@@ -1,8 +1,7 @@
 import { describeOutcome } from "../chat/describe-outcome.js";
 import { type Reporter, type RunbookEvent, STEPS, type StepName } from "../chat/runbook-event.js";
 import type { Inventory } from "../config/inventory-schema.js";
-import type { ApprovalPolicy } from "../domain/upgrade-request.js";
-import type { RequestStore } from "../store/request-store.js";
+import type { RequestRecords } from "../requests/ports.js";
 import type { SlackPoster } from "./poster/index.js";
 import { rootKey, updateRoot } from "./request-view.js";
 
@@ -17,19 +16,18 @@ export interface SlackReporter extends Reporter {
 /**
  * The runbook's events as Slack sees them: each finished step is a reply in
  * the request's thread (exit code, duration, an excerpt; long output as a
- * file), the root message shows the state and a progress line, and the last
- * reply is the summary. Everything goes through the poster's queues in
- * Redis, so a slow or absent Slack never holds up the runbook.
+ * file), the root message shows the request's state (read, never changed:
+ * the processor records it) and a progress line, and the last reply is the
+ * summary (posted under a key, so a redelivered job's shows once).
+ * Everything goes through the poster's queues in Redis, so a slow or
+ * absent Slack never holds up the runbook.
  */
 export function slackReporter(deps: {
   poster: SlackPoster;
-  store: RequestStore;
+  store: Pick<RequestRecords, "get">;
   inventory: Inventory;
-  policy: ApprovalPolicy;
-  now?: () => Date;
   log?: (line: string) => void;
 }): SlackReporter {
-  const now = deps.now ?? (() => new Date());
   const steps = new Map<string, Map<StepName, "running" | "ok" | "failed">>();
   let chain: Promise<void> = Promise.resolve();
 
@@ -47,8 +45,9 @@ export function slackReporter(deps: {
     const channel = (await deps.store.get(requestId))?.channel;
     if (!channel) return;
     if (event.type === "job-started") {
-      const t = await deps.store.apply(requestId, { kind: "job-started", at: now() }, deps.policy);
-      if (t.ok) await updateRoot(deps.poster, t.request, deps.inventory, { progress: "starting…" });
+      const request = await deps.store.get(requestId);
+      if (request)
+        await updateRoot(deps.poster, request, deps.inventory, { progress: "starting…" });
       await deps.poster.post({
         channel,
         thread,
@@ -115,13 +114,7 @@ export function slackReporter(deps: {
       });
       return;
     }
-    // job-finished
-    const ok = event.outcome.kind !== "failed";
-    const t = await deps.store.apply(
-      requestId,
-      { kind: "job-finished", at: now(), ok },
-      deps.policy,
-    );
+    // job-finished: the processor recorded the outcome on the request before reporting it.
     const summary = describeOutcome(event.outcome);
     // Keyed: a job redelivered after its outcome reports it again, and it shows once.
     await deps.poster.post({
@@ -130,7 +123,7 @@ export function slackReporter(deps: {
       key: `${requestId}:outcome`,
       content: { text: summary },
     });
-    const request = t.ok ? t.request : await deps.store.get(requestId);
+    const request = await deps.store.get(requestId);
     if (request) {
       await updateRoot(deps.poster, request, deps.inventory, {
         progress: progressLine(requestId),

@@ -1,19 +1,10 @@
-import type { Redis } from "ioredis";
-import type { Inventory } from "../config/inventory-schema.js";
+import type { webApi } from "@slack/bolt";
+import type { Inventory, SlackPolicy } from "../config/inventory-schema.js";
 import type { AppEnv } from "../config/read-env.js";
 import type { ApprovalPolicy } from "../domain/upgrade-request.js";
-import { openQueue } from "../queue/open-queue.js";
-import { UPGRADE_QUEUE } from "../queue/queue-names.js";
-import { TASK_QUEUE } from "../queue/task-schemas.js";
-import { StoreUnavailableError } from "../runbook/runbook-failure.js";
-import type { RedisWatch } from "../store/connect-redis.js";
-import { RedisAuditLog } from "../store/redis-audit-log.js";
-import { RequestStore } from "../store/request-store.js";
-import { storeKeys } from "../store/store-keys.js";
-import { isUnreachable } from "../store/store-unavailable.js";
-import { createSlackApp } from "./create-slack-app.js";
-import { createPosterClient, createSlackPoster, type PosterLogEntry } from "./poster/index.js";
-import { posterPrefix } from "./poster-prefix.js";
+import type { BotDeps } from "./bot-deps.js";
+import { createSlackApp, type SlackConnection } from "./create-slack-app.js";
+import type { SlackPoster } from "./poster/index.js";
 import { resolveApprovers } from "./resolve-approvers.js";
 
 /**
@@ -52,27 +43,13 @@ export class BotConfigError extends Error {
 }
 
 /**
- * Starts the Slack side: the Bolt app (Socket Mode or HTTP), the poster that
- * delivers everything queued for Slack, and the approvers (refreshed every 10
- * minutes from their user groups). The poster's entries go to `options.posterLog`
- * (by default, a `log` line each).
+ * How the bot hears from Slack, from the environment, and its channels and
+ * approvers, from the inventory. Throws BotConfigError naming what to set.
  */
-export async function startBot(
+export function slackSettingsOf(
   env: AppEnv,
   inventory: Inventory,
-  redis: Redis,
-  log: (line: string) => void,
-  options: {
-    posterLog?: (entry: PosterLogEntry) => void;
-    /**
-     * A fail-fast connection for what commands and clicks change (requests,
-     * the queues, the audit stream), and the watch of the process's Redis:
-     * while Redis is away they are answered at once that nothing changed.
-     * @defaultValue `redis`, unguarded
-     */
-    store?: { redis: Redis; watch: RedisWatch };
-  } = {},
-): Promise<RunningBot> {
+): { connection: SlackConnection; slack: SlackPolicy } {
   const slack = inventory.slack;
   if (!slack)
     throw new BotConfigError(
@@ -99,24 +76,32 @@ export async function startBot(
         : "HTTP mode needs SLACK_SIGNING_SECRET",
     );
   }
-  const keys = storeKeys(env.redisPrefix);
-  const client = createPosterClient(
-    env.slackBotToken,
-    env.slackApiUrl ? { slackApiUrl: env.slackApiUrl } : {},
-  );
-  const poster = createSlackPoster({
-    redis,
-    prefix: posterPrefix(env.redisPrefix),
-    client,
-    log: options.posterLog ?? ((entry) => log(`slack poster: ${JSON.stringify(entry)}`)),
-  });
-  const storeRedis = options.store?.redis ?? redis;
-  const tasks = openQueue(TASK_QUEUE, storeRedis, env.redisPrefix);
-  const upgrades = openQueue(UPGRADE_QUEUE, storeRedis, env.redisPrefix);
-  await verifyToken(client, log);
-  let resolved = await resolveApprovers(client, slack, new Map(), log);
+  return { connection, slack };
+}
+
+/** What the bot starts with: the process's wiring (see runtime/create-runtime.ts) and Slack's client. */
+export interface BotParts {
+  env: AppEnv;
+  /** The listeners' ports, but for the approvers, which the bot resolves. */
+  deps: Omit<BotDeps, "slack" | "approvalPolicy">;
+  poster: SlackPoster;
+  /** Slack's Web API client: the token's check and the approver groups. */
+  client: Pick<webApi.WebClient, "auth" | "usergroups">;
+  /** Whether the listeners' Redis is up, and whether an error means it is away. */
+  store: { up: () => boolean; unreachable: (error: unknown) => boolean };
+}
+
+/**
+ * Starts the Slack side: the Bolt app (Socket Mode or HTTP) over the
+ * request use cases' ports, the poster that delivers everything queued for
+ * Slack, and the approvers (refreshed every 10 minutes from their user groups).
+ */
+export async function startBot(parts: BotParts, log: (line: string) => void): Promise<RunningBot> {
+  const { connection, slack } = slackSettingsOf(parts.env, parts.deps.inventory);
+  await verifyToken(parts.client, log);
+  let resolved = await resolveApprovers(parts.client, slack, new Map(), log);
   const refresh = setInterval(async () => {
-    resolved = await resolveApprovers(client, slack, resolved.groups, log);
+    resolved = await resolveApprovers(parts.client, slack, resolved.groups, log);
   }, 600_000);
   refresh.unref();
   const approvalPolicy = (): ApprovalPolicy => ({
@@ -125,32 +110,14 @@ export async function startBot(
   });
   const app = createSlackApp(
     connection,
+    { ...parts.deps, slack, approvalPolicy },
     {
-      inventory,
-      slack,
-      approvalPolicy,
-      store: new RequestStore(storeRedis, keys),
-      poster,
-      tasks,
-      upgrades,
-      audit: new RedisAuditLog(storeRedis, keys),
-      now: () => new Date(),
-    },
-    {
-      ...(env.slackApiUrl ? { slackApiUrl: env.slackApiUrl } : {}),
+      ...(parts.env.slackApiUrl ? { slackApiUrl: parts.env.slackApiUrl } : {}),
       log,
-      ...(options.store
-        ? {
-            store: {
-              up: () => options.store?.watch.up ?? true,
-              unreachable: (error: unknown) =>
-                error instanceof StoreUnavailableError || isUnreachable(storeRedis, error),
-            },
-          }
-        : {}),
+      store: parts.store,
     },
   );
-  poster.start();
+  parts.poster.start();
   await app.start();
   log(
     `kcm-chatops bot ready (${connection.mode === "socket" ? "Socket Mode" : `HTTP on port ${connection.port}`}; channels ${slack.channels.join(", ")}; ${resolved.approvers.size} approvers)`,
@@ -158,12 +125,11 @@ export async function startBot(
   return {
     async stop() {
       clearInterval(refresh);
-      // With Redis away, the poster and the queues would wait for it: a second at most each.
+      // With Redis away, the app and the poster would wait for it: a second at most each.
       const within = (work: Promise<unknown>) =>
         Promise.race([work.catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
       await within(app.stop());
-      await within(poster.stop());
-      await within(Promise.all([tasks.close(), upgrades.close()]));
+      await within(parts.poster.stop());
     },
   };
 }

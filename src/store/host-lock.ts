@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
+import { z } from "zod";
 import type { StoreKeys } from "./store-keys.js";
+import { readRecord } from "./store-record-error.js";
 
 /**
  * Who holds a host: the job (request) and the worker process running it,
@@ -116,6 +118,24 @@ export class HostLock {
   }
 }
 
+const holderSchema = z.object({
+  token: z.number().int(),
+  nonce: z.string(),
+  jobId: z.string(),
+  workerId: z.string(),
+});
+
+/** Who holds `host`'s lock now, if anyone (validated: a foreign value names its key). */
+export async function hostLockHolder(
+  redis: Redis,
+  keys: StoreKeys,
+  host: string,
+): Promise<HostLockHolder | undefined> {
+  const key = keys.hostLock(host);
+  const raw = await redis.get(key);
+  return raw === null ? undefined : readRecord(key, raw, holderSchema);
+}
+
 export type AcquireResult =
   | { kind: "acquired"; lock: HostLock }
   | { kind: "busy"; holder: HostLockHolder };
@@ -145,7 +165,7 @@ export async function acquireHostLock(
     randomBytes(8).toString("hex"),
     options.freeOnly ? "free-only" : "",
   )) as [number, string];
-  const holder = JSON.parse(value) as HostLockHolder;
+  const holder = readRecord(key, value, holderSchema);
   return taken === 1
     ? { kind: "acquired", lock: new HostLock(redis, key, holder, ttlMs) }
     : { kind: "busy", holder };

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import {
   type Action,
@@ -21,12 +20,6 @@ return 1`;
 type Stored = UpgradeRequest & { version: number };
 
 const REQUEST_TTL_S = 90 * 24 * 3600;
-
-/** A new request id: `r-` and 8 base-36 characters (a job id, a file name on hosts, chat text). */
-export function newRequestId(): string {
-  const n = randomBytes(6).readUIntBE(0, 6);
-  return `r-${n.toString(36).padStart(8, "0").slice(-8)}`;
-}
 
 /**
  * Requests in Redis. Every change goes through the domain's state machine

@@ -2,6 +2,9 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { loadInventory } from "../../src/config/load-inventory.js";
 import { readEnv } from "../../src/config/read-env.js";
+import { botPartsOf } from "../../src/runtime/bot-parts.js";
+import { createRuntime, type Runtime } from "../../src/runtime/create-runtime.js";
+import { createPosterClient } from "../../src/slack/poster/index.js";
 import { type RunningBot, startBot } from "../../src/slack/start-bot.js";
 import type { LabHost } from "../lab/lab.js";
 import { ALWAYS_OPEN_WINDOW, labInventoryYaml } from "../lab/lab-inventory.js";
@@ -37,6 +40,7 @@ export class BotHarness {
   fake!: FakeSlack;
   workers!: UpgradeHarness;
   bot!: RunningBot;
+  runtime!: Runtime;
   url = "";
   readonly log: string[] = [];
 
@@ -77,12 +81,19 @@ export class BotHarness {
       SLACK_SIGNING_SECRET: this.secret,
       SLACK_API_URL: this.fake.apiUrl,
     });
-    this.bot = await startBot(
+    const client = createPosterClient(this.fake.token, { slackApiUrl: this.fake.apiUrl });
+    const log = (line: string) => this.log.push(line);
+    // The bot process's own wiring (src/bot.ts), in this process.
+    this.runtime = await createRuntime({
+      name: "kcm-chatops",
       env,
-      await loadInventory(env.inventoryPath),
-      this.workers.redis,
-      (l) => this.log.push(l),
-    );
+      inventory: await loadInventory(env.inventoryPath),
+      log: { info: log, warn: log },
+      requestsRedis: "fail-fast",
+      storeCommandTimeoutMs: 1500,
+      chat: { client },
+    });
+    this.bot = await startBot(botPartsOf(this.runtime, client), log);
     this.url = `http://127.0.0.1:${port}/slack/events`;
     if (options.worker ?? true) this.worker = await this.startWorker();
   }
@@ -160,6 +171,7 @@ export class BotHarness {
 
   async stop(): Promise<void> {
     await this.bot?.stop();
+    await this.runtime?.close();
     await this.workers?.tearDown();
     await this.fake?.stop();
   }

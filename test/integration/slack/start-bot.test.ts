@@ -1,7 +1,9 @@
-import { Redis } from "ioredis";
 import { expect, it } from "vitest";
 import { parseInventory } from "../../../src/config/parse-inventory.js";
 import { readEnv } from "../../../src/config/read-env.js";
+import { botPartsOf } from "../../../src/runtime/bot-parts.js";
+import { createRuntime, type Runtime } from "../../../src/runtime/create-runtime.js";
+import { createPosterClient } from "../../../src/slack/poster/index.js";
 import { BotConfigError, startBot } from "../../../src/slack/start-bot.js";
 import { describeWithRedis } from "../../support/describe-with-redis.js";
 import { startFakeSlack } from "../../support/fake-slack/start-fake-slack.js";
@@ -21,7 +23,7 @@ slack:
 describeWithRedis("starting the bot", (redisUrl) => {
   it("refuses a bot token that Slack refuses, saying which variable to fix", async () => {
     const fake = await startFakeSlack();
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    let runtime: Runtime | undefined;
     try {
       const env = readEnv({
         REDIS_URL: redisUrl,
@@ -32,11 +34,21 @@ describeWithRedis("starting the bot", (redisUrl) => {
         SLACK_SIGNING_SECRET: "0123456789abcdef0123",
         SLACK_API_URL: fake.apiUrl,
       });
-      const started = startBot(env, parseInventory(INVENTORY, "inline"), redis, () => {});
+      const inventory = parseInventory(INVENTORY, "inline");
+      const client = createPosterClient(env.slackBotToken ?? "", { slackApiUrl: fake.apiUrl });
+      runtime = await createRuntime({
+        name: "kcm-chatops",
+        env,
+        inventory,
+        log: { info: () => {}, warn: () => {} },
+        requestsRedis: "fail-fast",
+        chat: { client },
+      });
+      const started = startBot(botPartsOf(runtime, client), () => {});
       await expect(started).rejects.toBeInstanceOf(BotConfigError);
       await expect(started).rejects.toThrow(/Slack refused SLACK_BOT_TOKEN \(invalid_auth\)/);
     } finally {
-      await redis.quit();
+      await runtime?.close();
       await fake.stop();
     }
   });

@@ -170,7 +170,16 @@ describeLabWithRedis("the worker and its Redis", () => {
   it("refuses to start on a Redis that may evict keys, and says how to fix it", async () => {
     const redis = await startOwnRedis(["--maxmemory-policy", "allkeys-lru"]);
     try {
-      const h = new UpgradeHarness(redis.url, []);
+      // A valid inventory (its host is never reached): only Redis is wrong.
+      const inventory = [
+        "hosts:",
+        "  - name: web1",
+        "    address: 127.0.0.1",
+        "    user: kcm",
+        "    privateKey: /nonexistent/id_ed25519",
+        "    hostKey: SHA256:fbvWx7tccquu6uGYCHfGJ2+D72nEbtHlzoDn8lodc9k",
+      ].join("\n");
+      const h = new UpgradeHarness(redis.url, [], inventory);
       await h.setUp();
       const started = h.startWorker().then(
         () => "ready",

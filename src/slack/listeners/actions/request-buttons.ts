@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from "@slack/bolt";
+import { decideRequest } from "../../../requests/decide-request.js";
 import { REQUEST_ACTIONS } from "../../blocks/request-blocks.js";
 import type { BotDeps } from "../../bot-deps.js";
-import { decideRequest } from "./decide-request.js";
 
 type Args = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 

@@ -1,10 +1,9 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
 import { resolveTarget } from "../../../config/resolve-target.js";
 import { KCM_USAGE, parseKcmCommand } from "../../../domain/parse-kcm-command.js";
-import { taskJobId } from "../../../queue/task-schemas.js";
+import { cancelRequest } from "../../../requests/decide-request.js";
 import { hostsText, statusText } from "../../blocks/fleet-text.js";
 import type { BotDeps } from "../../bot-deps.js";
-import { cancelRequest } from "../actions/decide-request.js";
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -48,11 +47,11 @@ export function kcmCommand(deps: BotDeps) {
         return;
       case "status":
         await say(
-          statusText(await deps.store.recent(cmd.host ? { host: cmd.host } : {}), cmd.host),
+          statusText(await deps.requests.recent(cmd.host ? { host: cmd.host } : {}), cmd.host),
         );
         return;
       case "cancel":
-        await say(await cancelRequest(deps, cmd.requestId, command.user_id));
+        await say(await cancelRequest(deps, cmd.requestId, command.user_id, deps.now()));
         return;
       case "check": {
         const target = resolveTarget(deps.inventory, cmd.target);
@@ -62,11 +61,7 @@ export function kcmCommand(deps: BotDeps) {
           );
           return;
         }
-        await deps.tasks.add(
-          "check",
-          { kind: "check", target: cmd.target, ...base },
-          { jobId: taskJobId("check", command.trigger_id), removeOnComplete: true },
-        );
+        await deps.tasks.check({ target: cmd.target, triggerId: command.trigger_id, ...base });
         await say(
           `Checking ${target.hosts.length} host${target.hosts.length === 1 ? "" : "s"} (\`${cmd.target}\`); the summary will appear in this channel.`,
         );
@@ -83,18 +78,13 @@ export function kcmCommand(deps: BotDeps) {
           return;
         }
         for (const host of target.hosts) {
-          await deps.tasks.add(
-            "plan",
-            {
-              kind: "plan",
-              requestKind: cmd.name,
-              host: host.name,
-              when: cmd.when,
-              triggerId: command.trigger_id,
-              ...base,
-            },
-            { jobId: taskJobId(`plan-${host.name}`, command.trigger_id), removeOnComplete: true },
-          );
+          await deps.tasks.plan({
+            requestKind: cmd.name,
+            host: host.name,
+            when: cmd.when,
+            triggerId: command.trigger_id,
+            ...base,
+          });
         }
         const hosts = target.hosts.map((h) => `\`${h.name}\``).join(", ");
         await say(

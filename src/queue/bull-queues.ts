@@ -1,0 +1,55 @@
+import type { Queue } from "bullmq";
+import type { RollbackJob, UpgradeJob } from "../domain/upgrade-job.js";
+import type { JobQueue, TaskQueue } from "../requests/ports.js";
+import { enqueueRollback, enqueueUpgrade } from "./enqueue-upgrade.js";
+import { taskJobId } from "./task-schemas.js";
+
+/** The approved jobs' queue, as the request use cases see it. */
+export function bullJobQueue(queue: Queue, now: () => Date = () => new Date()): JobQueue {
+  return {
+    async enqueueUpgrade(job: UpgradeJob) {
+      await enqueueUpgrade(queue, job, now().getTime());
+    },
+    async enqueueRollback(job: RollbackJob) {
+      await enqueueRollback(queue, job, now().getTime());
+    },
+    async remove(requestId) {
+      await queue.remove(requestId).catch(() => 0);
+    },
+  };
+}
+
+/**
+ * The task queue (plans, checks, expiries), as the listeners and use cases
+ * see it. Each task's job id comes from what made it (the command's trigger
+ * id, the request), so a retried command or a repeated expiry adds nothing.
+ */
+export function bullTaskQueue(queue: Queue, now: () => Date = () => new Date()): TaskQueue {
+  return {
+    async plan(input) {
+      await queue.add(
+        "plan",
+        { kind: "plan", ...input },
+        { jobId: taskJobId(`plan-${input.host}`, input.triggerId), removeOnComplete: true },
+      );
+    },
+    async check(input) {
+      await queue.add(
+        "check",
+        { kind: "check", ...input },
+        { jobId: taskJobId("check", input.triggerId), removeOnComplete: true },
+      );
+    },
+    async expireAt(requestId, at) {
+      await queue.add(
+        "expire",
+        { kind: "expire", requestId },
+        {
+          jobId: `expire-${requestId}`,
+          delay: Math.max(0, at.getTime() - now().getTime()),
+          removeOnComplete: true,
+        },
+      );
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import type { Inventory } from "../config/inventory-schema.js";
+import { resolveTarget } from "../config/resolve-target.js";
+import type { HostCheck } from "../kcm/host-check.js";
+import type { CheckInput, HostChecker, HostLocks, RequestChat } from "./ports.js";
+
+/** What checking hosts for a person needs. */
+export interface CheckDeps {
+  inventory: Inventory;
+  checker: Pick<HostChecker, "checkMany">;
+  locks: HostLocks;
+  chat: Pick<RequestChat, "checked" | "tell">;
+}
+
+/**
+ * `/kcm check <target>`, in a worker: checks the target's hosts, except
+ * those being upgraded right now (their yum lock belongs to the upgrade;
+ * they are listed as such), and posts one summary. Resolves to how many
+ * hosts the summary lists, or undefined for a target that is not there.
+ */
+export async function checkHosts(deps: CheckDeps, input: CheckInput): Promise<number | undefined> {
+  const target = resolveTarget(deps.inventory, input.target);
+  if (target.kind !== "hosts") {
+    await deps.chat.tell(input.responseUrl, `No host or group \`${input.target}\`.`);
+    return undefined;
+  }
+  const busy = new Map<string, string>();
+  for (const host of target.hosts) {
+    const holder = await deps.locks.holderOf(host.name);
+    if (holder) busy.set(host.name, holder.jobId);
+  }
+  const checked = await deps.checker.checkMany(target.hosts.filter((h) => !busy.has(h.name)));
+  const checks = target.hosts.map(
+    (h): HostCheck =>
+      checked.find((c) => c.host === h.name) ?? {
+        host: h.name,
+        durationMs: 0,
+        problems: [
+          {
+            source: "lock",
+            code: "upgrade-running",
+            summary: `request ${busy.get(h.name)} is upgrading this host right now; check it again when it is done`,
+            evidence: [],
+          },
+        ],
+      },
+  );
+  await deps.chat.checked(input, checks);
+  return checks.length;
+}

@@ -1,0 +1,105 @@
+import type { HostConfig } from "../config/inventory-schema.js";
+import type { WhenSpec } from "../domain/parse-kcm-command.js";
+import type { RollbackJob, UpgradeJob } from "../domain/upgrade-job.js";
+import type { PackageChange } from "../domain/upgrade-plan.js";
+import type {
+  Action,
+  ApprovalPolicy,
+  Transition,
+  UpgradeRequest,
+} from "../domain/upgrade-request.js";
+import type { HostCheck } from "../kcm/host-check.js";
+
+/**
+ * The narrow ports the request use cases work over. Each use case declares
+ * the slice it needs (a `Pick` of these); the adapters are in `store/`,
+ * `queue/` and `slack/`, and tests pass small in-memory ones.
+ */
+
+/** Requests as stored (store/RequestStore): every change through the state machine, compare-and-set. */
+export interface RequestRecords {
+  /** With `dedupeKey`, the same key within an hour gives back the first request's id. */
+  create(request: UpgradeRequest, dedupeKey?: string): Promise<{ created: boolean; id: string }>;
+  get(id: string): Promise<UpgradeRequest | undefined>;
+  apply(id: string, action: Action, policy: ApprovalPolicy): Promise<Transition>;
+  /** The newest requests (of one host, if given), newest first. */
+  recent(options?: { host?: string; limit?: number }): Promise<UpgradeRequest[]>;
+}
+
+/** A decision a person makes with a button or a command. */
+export type Decision = Extract<Action, { by: string }>;
+
+/** What people see of a request's life: in Slack, its thread. */
+export interface RequestChat {
+  /** A new request: its root message, with the buttons that make sense. */
+  requested(request: UpgradeRequest): Promise<void>;
+  /** A person's decision: the root as the request is now, and a note in the thread. */
+  decided(request: UpgradeRequest, decision: Decision): Promise<void>;
+  /** Nobody approved in time. */
+  expired(request: UpgradeRequest): Promise<void>;
+  /** A check's summary, in the channel it was asked in. */
+  checked(input: CheckInput, checks: HostCheck[]): Promise<void>;
+  /** Says `text` to the person who asked, and to nobody else (Slack: the command's response URL). */
+  tell(responseUrl: string | undefined, text: string): Promise<void>;
+}
+
+/** The queue of approved jobs. */
+export interface JobQueue {
+  enqueueUpgrade(job: UpgradeJob): Promise<void>;
+  enqueueRollback(job: RollbackJob): Promise<void>;
+  /** Takes a job off the queue before it begins; nothing if it began, or is not there. */
+  remove(requestId: string): Promise<void>;
+}
+
+/** `/kcm upgrade` (or `rollback`) for one host, as the worker gets it to plan. */
+export interface PlanInput {
+  requestKind: "upgrade" | "rollback";
+  host: string;
+  when: WhenSpec;
+  requestedBy: string;
+  channel: string;
+  /** Slack's id of the command invocation: one request per invocation, retries included. */
+  triggerId: string;
+  responseUrl?: string | undefined;
+}
+
+/** `/kcm check <target>`, as the worker gets it. */
+export interface CheckInput {
+  target: string;
+  requestedBy: string;
+  channel: string;
+  /** Slack's id of the command invocation: one check per invocation, retries included. */
+  triggerId: string;
+  responseUrl?: string | undefined;
+}
+
+/** The queue of the bot's slow work (anything over SSH, and timers). */
+export interface TaskQueue {
+  plan(input: PlanInput): Promise<void>;
+  check(input: CheckInput): Promise<void>;
+  /** Expires the request at `at` unless it was decided by then. */
+  expireAt(requestId: string, at: Date): Promise<void>;
+}
+
+/** The last upgrade the bot made on a host: what a rollback undoes. */
+export interface LastUpgrade {
+  requestId: string;
+  transactionId: number;
+  changes: PackageChange[];
+}
+
+/** The record of each host's last upgrade (store/upgrade-records). */
+export interface UpgradeRecords {
+  last(host: string): Promise<LastUpgrade | undefined>;
+}
+
+/** Who holds a host's lock now (a job running on it), if anyone. */
+export interface HostLocks {
+  holderOf(host: string): Promise<{ jobId: string } | undefined>;
+}
+
+/** Checks hosts over SSH (runbook/check-host, in the workers). */
+export interface HostChecker {
+  check(host: HostConfig): Promise<HostCheck>;
+  checkMany(hosts: readonly HostConfig[]): Promise<HostCheck[]>;
+}

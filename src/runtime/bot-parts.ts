@@ -1,0 +1,33 @@
+import type { webApi } from "@slack/bolt";
+import { StoreUnavailableError } from "../runbook/runbook-failure.js";
+import type { BotParts } from "../slack/start-bot.js";
+import { isUnreachable } from "../store/store-unavailable.js";
+import type { Runtime } from "./create-runtime.js";
+
+/** What the bot (or the console's app) starts with, from the process's wiring. */
+export function botPartsOf(
+  runtime: Runtime,
+  client: BotParts["client"] | webApi.WebClient,
+): BotParts {
+  const { poster, chat } = runtime;
+  if (!poster || !chat) throw new Error("botPartsOf: the runtime was made without a chat");
+  return {
+    env: runtime.env,
+    deps: {
+      inventory: runtime.inventory,
+      requests: runtime.requests,
+      chat,
+      tasks: runtime.tasks,
+      jobs: runtime.jobs,
+      audit: runtime.audit,
+      now: () => new Date(),
+    },
+    poster,
+    client,
+    store: {
+      up: () => runtime.watch.up,
+      unreachable: (error) =>
+        error instanceof StoreUnavailableError || isUnreachable(runtime.store, error),
+    },
+  };
+}
