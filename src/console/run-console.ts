@@ -7,11 +7,12 @@ import { taskProcessor } from "../queue/process-task.js";
 import { upgradeProcessor } from "../queue/process-upgrade-job.js";
 import { UPGRADE_QUEUE } from "../queue/queue-names.js";
 import { TASK_QUEUE } from "../queue/task-schemas.js";
-import { decideRequest } from "../requests/decide-request.js";
 import { createRuntime } from "../runtime/create-runtime.js";
+import { REQUEST_ACTIONS } from "../slack/blocks/request-blocks.js";
 import type { BotDeps } from "../slack/bot-deps.js";
-import { kcmCommand } from "../slack/listeners/commands/kcm-command.js";
+import { createSlackApp } from "../slack/create-slack-app.js";
 import { consolePosterClient } from "./console-poster-client.js";
+import { buttonClickBody, ConsoleReceiver, slashCommandBody } from "./console-receiver.js";
 import { plainText } from "./render-blocks.js";
 import { startResponseServer } from "./response-server.js";
 
@@ -30,17 +31,18 @@ const HELP = [
 ].join("\n");
 
 const BUTTONS = {
-  approve: "approve",
-  confirm: "confirm-emergency",
-  reject: "reject",
-  cancel: "cancel",
+  approve: REQUEST_ACTIONS.approve,
+  confirm: REQUEST_ACTIONS.confirm,
+  reject: REQUEST_ACTIONS.reject,
+  cancel: REQUEST_ACTIONS.cancel,
 } as const;
 
 /**
- * The chat without Slack (like Hubot's shell): the same command listener,
- * request store, queues, workers and reporter as the bot, driven from a
- * terminal; the thread of each request prints as it happens. Resolves when
- * the input ends (after the work in flight is done) or on `quit`.
+ * The chat without Slack (like Hubot's shell): the bot's Bolt app, its
+ * use cases, queues, workers and reporter (one runtime, as in the bot and
+ * the worker), driven from a terminal; the thread of each request prints
+ * as it happens. Resolves when the input ends (after the work in flight is
+ * done) or on `quit`.
  */
 export async function runConsole(options: {
   env: AppEnv;
@@ -87,6 +89,22 @@ export async function runConsole(options: {
     audit: runtime.audit,
     now: () => new Date(),
   };
+  // The bot's own Bolt app, its payloads from the terminal instead of Slack.
+  const receiver = new ConsoleReceiver();
+  const app = createSlackApp(
+    {
+      mode: "receiver",
+      botToken: "xoxb-console",
+      botId: "B0CONSOLE",
+      botUserId: "U0KCMBOT",
+      receiver,
+    },
+    deps,
+    {
+      log: (line) => write(`  (console) ${line}`),
+    },
+  );
+  await app.start();
   const stopping = new AbortController();
   const workers = [
     new Worker(
@@ -97,31 +115,28 @@ export async function runConsole(options: {
     new Worker(TASK_QUEUE, taskProcessor(runtime.taskDeps()), runtime.workerOptions()),
   ];
   poster.start();
-  const listener = kcmCommand(deps);
   let user = "alice";
 
   const run = async (line: string, as: string): Promise<void> => {
     const id = CONSOLE_USERS.get(as) ?? as;
+    const responseUrl = `${responses.url}/${id}`;
     if (line.startsWith("/kcm")) {
-      const command = {
-        channel_id: channel,
-        user_id: id,
-        text: line.slice(4).trim(),
-        trigger_id: randomBytes(8).toString("hex"),
-        response_url: `${responses.url}/${id}`,
-      };
-      // The listener is the bot's own; only its Bolt arguments are stood in for.
-      await listener({
-        command,
-        ack: async (answer?: { text?: string } | string) => {
-          tell(as, typeof answer === "string" ? answer : (answer?.text ?? ""));
-        },
-      } as unknown as Parameters<typeof listener>[0]);
+      const answer = await receiver.send(
+        slashCommandBody({
+          user: id,
+          channel,
+          text: line.slice(4).trim(),
+          triggerId: randomBytes(8).toString("hex"),
+          responseUrl,
+        }),
+      );
+      const text = typeof answer === "string" ? answer : answer?.text;
+      if (text) tell(as, text);
       return;
     }
     const [verb, given] = line.split(/\s+/);
-    const kind = BUTTONS[verb as keyof typeof BUTTONS];
-    if (!kind) {
+    const actionId = BUTTONS[verb as keyof typeof BUTTONS];
+    if (!actionId) {
       tell(as, `I do not know "${line}".\n${HELP}`);
       return;
     }
@@ -134,9 +149,8 @@ export async function runConsole(options: {
       tell(as, "There is no open request.");
       return;
     }
-    // What the bot's buttons do (slack/listeners/actions/request-buttons.ts).
-    const refused = await decideRequest(deps, requestId, { kind, by: id, at: new Date() });
-    if (refused) tell(as, refused);
+    // A refusal comes back privately, through the response URL, as in Slack.
+    await receiver.send(buttonClickBody({ user: id, channel, actionId, requestId, responseUrl }));
   };
 
   write(
@@ -177,6 +191,7 @@ export async function runConsole(options: {
   await poster.idle();
   stopping.abort();
   await Promise.all(workers.map((w) => w.close()));
+  await app.stop();
   await responses.close();
   await runtime.close();
 }

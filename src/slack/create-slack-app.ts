@@ -1,4 +1,4 @@
-import { App, LogLevel } from "@slack/bolt";
+import { App, LogLevel, type Receiver } from "@slack/bolt";
 import type { BotDeps } from "./bot-deps.js";
 import { guardStore } from "./guard-store.js";
 import { registerActions } from "./listeners/actions/index.js";
@@ -7,7 +7,12 @@ import { registerCommands } from "./listeners/commands/index.js";
 /** How the app talks to Slack. */
 export type SlackConnection =
   | { mode: "socket"; botToken: string; appToken: string }
-  | { mode: "http"; botToken: string; signingSecret: string; port: number };
+  | { mode: "http"; botToken: string; signingSecret: string; port: number }
+  /**
+   * Payloads from elsewhere (the console demo's receiver). Slack is never
+   * asked who the bot is: the token is not checked, and the bot's ids are given.
+   */
+  | { mode: "receiver"; botToken: string; botId: string; botUserId: string; receiver: Receiver };
 
 /**
  * The Bolt app: Socket Mode (an app-level token, no public URL) or HTTP
@@ -38,7 +43,15 @@ export function createSlackApp(
   const app =
     connection.mode === "socket"
       ? new App({ ...common, appToken: connection.appToken, socketMode: true })
-      : new App({ ...common, signingSecret: connection.signingSecret, port: connection.port });
+      : connection.mode === "http"
+        ? new App({ ...common, signingSecret: connection.signingSecret, port: connection.port })
+        : new App({
+            ...common,
+            receiver: connection.receiver,
+            tokenVerificationEnabled: false,
+            botId: connection.botId,
+            botUserId: connection.botUserId,
+          });
   if (options.store) app.use(guardStore(options.store));
   registerCommands(app, deps);
   registerActions(app, deps);

@@ -49,7 +49,7 @@ export class BotConfigError extends Error {
 export function slackSettingsOf(
   env: AppEnv,
   inventory: Inventory,
-): { connection: SlackConnection; slack: SlackPolicy } {
+): { connection: Exclude<SlackConnection, { mode: "receiver" }>; slack: SlackPolicy } {
   const slack = inventory.slack;
   if (!slack)
     throw new BotConfigError(
