@@ -1,6 +1,6 @@
 import type { Inventory } from "../config/inventory-schema.js";
+import type { AuditLog } from "../domain/audit-event.js";
 import type { ApprovalPolicy, UpgradeRequest } from "../domain/upgrade-request.js";
-import type { AuditLog } from "../runbook/runbook-ports.js";
 import type { Decision, JobQueue, RequestChat, RequestRecords } from "./ports.js";
 
 /** What deciding a request needs. */

@@ -1,9 +1,9 @@
 import type { Inventory } from "../config/inventory-schema.js";
+import type { AuditLog } from "../domain/audit-event.js";
 import { chooseRunWindow } from "../domain/choose-run-window.js";
 import { newRequestId } from "../domain/request-id.js";
 import { makeRollbackPlan, makeUpgradePlan, type UpgradePlan } from "../domain/upgrade-plan.js";
 import { type ApprovalPolicy, newRequest } from "../domain/upgrade-request.js";
-import type { AuditLog } from "../runbook/runbook-ports.js";
 import type {
   HostChecker,
   PlanInput,

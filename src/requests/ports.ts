@@ -1,7 +1,7 @@
 import type { HostConfig } from "../config/inventory-schema.js";
+import type { LastUpgrade } from "../domain/last-upgrade.js";
 import type { WhenSpec } from "../domain/parse-kcm-command.js";
 import type { RollbackJob, UpgradeJob } from "../domain/upgrade-job.js";
-import type { PackageChange } from "../domain/upgrade-plan.js";
 import type {
   Action,
   ApprovalPolicy,
@@ -79,13 +79,6 @@ export interface TaskQueue {
   check(input: CheckInput): Promise<void>;
   /** Expires the request at `at` unless it was decided by then. */
   expireAt(requestId: string, at: Date): Promise<void>;
-}
-
-/** The last upgrade the bot made on a host: what a rollback undoes. */
-export interface LastUpgrade {
-  requestId: string;
-  transactionId: number;
-  changes: PackageChange[];
 }
 
 /** The record of each host's last upgrade (store/upgrade-records). */

@@ -1,5 +1,6 @@
 import type { StepName } from "../chat/runbook-event.js";
-import type { AuditEvent, JournalEntry } from "./runbook-ports.js";
+import type { AuditEvent } from "../domain/audit-event.js";
+import type { JournalEntry } from "./runbook-ports.js";
 
 /**
  * Ends a runbook early with a failed outcome (thrown inside the runbook,

@@ -1,4 +1,5 @@
 import type { JobOutcome, Reporter, StepName } from "../chat/runbook-event.js";
+import type { AuditLog } from "../domain/audit-event.js";
 import type { HostCommands } from "../kcm/host-commands.js";
 import type { HostShell } from "./host-shell.js";
 
@@ -24,26 +25,6 @@ export interface Journal {
   load(): Promise<JournalEntry[]>;
   /** Appends `entry`; appending it again under the same `id` adds nothing. */
   append(entry: JournalEntry, id?: string): Promise<void>;
-}
-
-/** One state change, for the audit stream: who, what, when (added by the store), host, step, exit code. */
-export interface AuditEvent {
-  requestId: string;
-  host: string;
-  who: string;
-  what: string;
-  step?: string;
-  exitCode?: number | null;
-  detail?: string;
-  /**
-   * An idempotency key: the entry is appended only if no entry with this key
-   * was (a redelivered job repeating its last entry writes it once).
-   */
-  once?: string;
-}
-
-export interface AuditLog {
-  append(event: AuditEvent): Promise<void>;
 }
 
 /** The result of a health probe of the host's services from the worker. */

@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import type { RunbookEvent, StepName } from "../chat/runbook-event.js";
+import type { AuditEvent } from "../domain/audit-event.js";
 import type { UpgradeJob } from "../domain/upgrade-job.js";
 import type { CommandResult } from "../kcm/command-output.js";
 import type { HostShell } from "./host-shell.js";
 import { StoreUnavailableError } from "./runbook-failure.js";
-import type { AuditEvent, JournalEntry, RunbookDeps } from "./runbook-ports.js";
+import type { JournalEntry, RunbookDeps } from "./runbook-ports.js";
 
 const EXCERPT_LINES = 10;
 const EXCERPT_LINE_CHARS = 200;

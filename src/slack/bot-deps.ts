@@ -1,7 +1,7 @@
 import type { Inventory, SlackPolicy } from "../config/inventory-schema.js";
+import type { AuditLog } from "../domain/audit-event.js";
 import type { ApprovalPolicy } from "../domain/upgrade-request.js";
 import type { JobQueue, RequestChat, RequestRecords, TaskQueue } from "../requests/ports.js";
-import type { AuditLog } from "../runbook/runbook-ports.js";
 
 /**
  * What the Slack listeners need: the request use cases' ports. None of it

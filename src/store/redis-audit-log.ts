@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { AuditEvent, AuditLog } from "../runbook/runbook-ports.js";
+import type { AuditEvent, AuditLog } from "../domain/audit-event.js";
 import { AUDIT_GENESIS, auditHash, CHAIN_FIELDS } from "./audit-chain.js";
 import type { StoreKeys } from "./store-keys.js";
 import { orUnavailable } from "./store-unavailable.js";

@@ -1,23 +1,14 @@
 import type { Redis } from "ioredis";
-import { z } from "zod";
-import { REQUEST_ID } from "../domain/request-id.js";
-import { packageChangeSchema } from "../domain/upgrade-plan.js";
-import type { LastUpgrade, UpgradeRecords } from "../requests/ports.js";
+import { type LastUpgrade, lastUpgradeSchema } from "../domain/last-upgrade.js";
 import type { StoreKeys } from "./store-keys.js";
 import { readRecord } from "./store-record-error.js";
-
-const lastUpgradeSchema = z.object({
-  requestId: z.string().regex(REQUEST_ID),
-  transactionId: z.number().int().min(1),
-  changes: z.array(packageChangeSchema).min(1).max(200),
-});
 
 /**
  * Each host's last upgrade by kcm-chatops (what `rollback` undoes), in
  * Redis: written by the worker that made it, read when a rollback is
  * planned, dropped once it is rolled back. Validated on read.
  */
-export class RedisUpgradeRecords implements UpgradeRecords {
+export class RedisUpgradeRecords {
   constructor(
     private readonly redis: Redis,
     private readonly keys: StoreKeys,

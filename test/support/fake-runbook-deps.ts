@@ -1,6 +1,7 @@
 import type { RunbookEvent } from "../../src/chat/runbook-event.js";
+import type { AuditEvent } from "../../src/domain/audit-event.js";
 import { LockLostError } from "../../src/runbook/runbook-failure.js";
-import type { AuditEvent, JournalEntry, RunbookDeps } from "../../src/runbook/runbook-ports.js";
+import type { JournalEntry, RunbookDeps } from "../../src/runbook/runbook-ports.js";
 import { FAKE_COMMANDS, type FakeHost } from "./fake-host.js";
 
 /** The ports a runbook test inspects afterwards, with the deps to pass. */

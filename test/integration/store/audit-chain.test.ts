@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import type { AuditEvent } from "../../../src/runbook/runbook-ports.js";
+import type { AuditEvent } from "../../../src/domain/audit-event.js";
 import {
   AUDIT_GENESIS,
   type AuditEntry,
