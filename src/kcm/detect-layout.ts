@@ -44,3 +44,43 @@ export function detectLayout(units: readonly UnitState[]): LayoutDetection {
   }
   return { kind: "detected", layout: web };
 }
+
+/** The layout the runbook uses on a host: the inventory's pin, or what the host's units say. */
+export type LayoutResolution =
+  | { kind: "detected"; layout: Layout; pinned: boolean }
+  /** The pin wins (the runbook uses it), and `sentence` says how it disagrees with the host. */
+  | { kind: "mismatch"; layout: Layout; detected: Layout; sentence: string }
+  /** The host's units say nothing usable; `layout` is the pin, if there is one. */
+  | { kind: "unknown"; layout: Layout | undefined; reason: string };
+
+const described = (layout: Layout) =>
+  `the ${layout} layout (${layout === "standalone" ? "guacamole" : "tomcat"} and guacd)`;
+
+/**
+ * The one layout rule (detected vs pinned), for `check`, `doctor` and the
+ * runbook's layout step alike: `auto` takes what the units say; a pin is
+ * taken as it is, and when the host's units are those of the other layout,
+ * the same sentence says so everywhere.
+ */
+export function resolveLayout(
+  pinned: "auto" | Layout,
+  units: readonly UnitState[],
+): LayoutResolution {
+  const detected = detectLayout(units);
+  if (detected.kind === "unknown") {
+    return {
+      kind: "unknown",
+      layout: pinned === "auto" ? undefined : pinned,
+      reason: detected.reason,
+    };
+  }
+  if (pinned === "auto" || pinned === detected.layout) {
+    return { kind: "detected", layout: detected.layout, pinned: pinned !== "auto" };
+  }
+  return {
+    kind: "mismatch",
+    layout: pinned,
+    detected: detected.layout,
+    sentence: `the inventory pins ${described(pinned)}, but the host has the units of ${described(detected.layout)}`,
+  };
+}

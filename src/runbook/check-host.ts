@@ -1,6 +1,6 @@
 import type { CommandResult } from "../kcm/command-output.js";
 import { type Layout, QUERY_INSTALLED, SHOW_UNITS } from "../kcm/commands.js";
-import { detectLayout } from "../kcm/detect-layout.js";
+import { resolveLayout } from "../kcm/detect-layout.js";
 import type { CheckProblem, HostCheck } from "../kcm/host-check.js";
 import { type HostAccess, hostCommands } from "../kcm/host-commands.js";
 import type { HostFailure } from "../kcm/host-failure.js";
@@ -109,23 +109,20 @@ function readUnits(result: HostCheck, output: CommandResult, pinned: CheckTarget
     return;
   }
   result.services = parsed.units.filter((u) => u.loadState === "loaded");
-  const detected = detectLayout(parsed.units);
-  if (detected.kind === "unknown") {
+  const resolved = resolveLayout(pinned, parsed.units);
+  if (resolved.layout !== undefined) result.layout = resolved.layout;
+  if (resolved.kind === "unknown") {
     result.problems.push({
       source: "systemctl",
       code: "layout-unknown",
-      summary: detected.reason,
+      summary: resolved.reason,
       evidence: [],
     });
-    if (pinned !== "auto") result.layout = pinned;
-    return;
-  }
-  result.layout = pinned === "auto" ? detected.layout : pinned;
-  if (pinned !== "auto" && pinned !== detected.layout) {
+  } else if (resolved.kind === "mismatch") {
     result.problems.push({
       source: "inventory",
       code: "layout-mismatch",
-      summary: `the inventory pins the ${pinned} layout, but the host's units are those of the ${detected.layout} layout`,
+      summary: resolved.sentence,
       evidence: [],
     });
   }

@@ -1,6 +1,6 @@
 import type { HostConfig } from "../config/inventory-schema.js";
 import { type Layout, SHOW_UNITS, unitsOf } from "../kcm/commands.js";
-import { detectLayout } from "../kcm/detect-layout.js";
+import { resolveLayout } from "../kcm/detect-layout.js";
 import { FIND_PROGRAMS, parseHostPrograms } from "../kcm/find-host-programs.js";
 import { inspectHelperCommand, parseHelperState } from "../kcm/inspect-helper.js";
 import { LIST_SUDO_RULES, parseSudoList } from "../kcm/parse-sudo-list.js";
@@ -172,23 +172,22 @@ function judgeLayout(
       units.text.split("\n").slice(0, 10),
     );
   }
-  const detected = detectLayout(units.units);
+  const resolved = resolveLayout(pinned, units.units);
   const describe = (layout: Layout) => `${layout} (${unitsOf(layout).join(" ")})`;
-  if (detected.kind === "unknown") {
-    return failed("layout", detected.reason, [
-      "install KCM's packages and units (kcm-guacd, and kcm-guacamole-standalone or a Tomcat deployment),",
-      "or, for a deployment systemd does not know by these names, the runbook cannot stop and start it",
-    ]);
+  switch (resolved.kind) {
+    case "unknown":
+      return failed("layout", resolved.reason, [
+        "install KCM's packages and units (kcm-guacd, and kcm-guacamole-standalone or a Tomcat deployment),",
+        "or, for a deployment systemd does not know by these names, the runbook cannot stop and start it",
+      ]);
+    case "mismatch":
+      return failed("layout", resolved.sentence, [
+        `set the host's layout to ${resolved.detected} (or auto) in the inventory`,
+      ]);
+    case "detected":
+      return ok(
+        "layout",
+        `${describe(resolved.layout)}${resolved.pinned ? ", as pinned" : ", detected"}`,
+      );
   }
-  if (pinned !== "auto" && pinned !== detected.layout) {
-    return failed(
-      "layout",
-      `the inventory pins ${describe(pinned)}, but the host has the units of ${describe(detected.layout)}`,
-      [`set the host's layout to ${detected.layout} (or auto) in the inventory`],
-    );
-  }
-  return ok(
-    "layout",
-    `${describe(detected.layout)}${pinned === "auto" ? ", detected" : ", as pinned"}`,
-  );
 }

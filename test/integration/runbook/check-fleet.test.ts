@@ -169,6 +169,13 @@ describeLab("check across a fleet of lab hosts", () => {
       commandTimeoutMs: 20_000,
     });
     expect(check?.layout).toBe("standalone");
-    expect(check?.problems).toEqual([expect.objectContaining({ code: "layout-mismatch" })]);
+    expect(check?.problems).toEqual([
+      expect.objectContaining({
+        code: "layout-mismatch",
+        // The words doctor and the runbook's layout step use (kcm/detect-layout resolveLayout).
+        summary:
+          "the inventory pins the standalone layout (guacamole and guacd), but the host has the units of the tomcat layout (tomcat and guacd)",
+      }),
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { detectLayout } from "../../../src/kcm/detect-layout.js";
+import { detectLayout, resolveLayout } from "../../../src/kcm/detect-layout.js";
 import { parseUnitStates, type UnitState } from "../../../src/kcm/parse-unit-states.js";
 import { fixtureOutput } from "../../fixtures/kcm/load-fixture.js";
 
@@ -89,5 +89,40 @@ describe("detectLayout", () => {
         }
       }),
     );
+  });
+});
+
+describe("resolveLayout: the one rule of check, doctor and the runbook", () => {
+  const standalone = () => unitsOf("systemctl/show-units-standalone-active");
+
+  it("auto takes what the units say; a pin that agrees is taken, and says it was pinned", () => {
+    expect(resolveLayout("auto", standalone())).toEqual({
+      kind: "detected",
+      layout: "standalone",
+      pinned: false,
+    });
+    expect(resolveLayout("standalone", standalone())).toEqual({
+      kind: "detected",
+      layout: "standalone",
+      pinned: true,
+    });
+  });
+
+  it("a pin the host disagrees with wins, and one sentence names both layouts", () => {
+    expect(resolveLayout("tomcat", standalone())).toEqual({
+      kind: "mismatch",
+      layout: "tomcat",
+      detected: "standalone",
+      sentence:
+        "the inventory pins the tomcat layout (tomcat and guacd), but the host has the units of the standalone layout (guacamole and guacd)",
+    });
+  });
+
+  it("units that say nothing: the pin if there is one, and why", () => {
+    const none = [notFound("guacd"), notFound("guacamole"), notFound("tomcat")];
+    expect(resolveLayout("auto", none)).toMatchObject({ kind: "unknown", layout: undefined });
+    const pinned = resolveLayout("tomcat", none);
+    expect(pinned).toMatchObject({ kind: "unknown", layout: "tomcat" });
+    if (pinned.kind === "unknown") expect(pinned.reason).toMatch(/guacd\.service is not loaded/);
   });
 });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { forgetTransaction, QUERY_INSTALLED, SHOW_UNITS } from "../../../src/kcm/commands.js";
+import { resolveLayout } from "../../../src/kcm/detect-layout.js";
+import { parseUnitStates } from "../../../src/kcm/parse-unit-states.js";
 import { runRollback } from "../../../src/runbook/run-rollback.js";
 import { runUpgrade } from "../../../src/runbook/run-upgrade.js";
+import { fixtureOutput } from "../../fixtures/kcm/load-fixture.js";
 import { FAKE_COMMANDS, FakeHost, fixtureResult } from "../../support/fake-host.js";
 import { fakeRunbookDeps } from "../../support/fake-runbook-deps.js";
 import { standaloneUpgradeJob, WINDOW } from "../../support/standalone-upgrade-job.js";
@@ -203,6 +206,27 @@ describe("endings that never touch the services", () => {
     expect(outcome).toMatchObject({ kind: "window-missed", windowEnd: WINDOW.end });
     expect(host.commands.at(-1)).toBe(host.prefetchCommand);
     expect(host.count(STOP)).toBe(0);
+  });
+
+  it("a layout pin the host disagrees with: taken, and said in the thread as check and doctor say it", async () => {
+    const job = { ...standaloneUpgradeJob("req-pinned"), layout: "tomcat" as const };
+    const host = new FakeHost(job.requestId, job.plan);
+    const run = fakeRunbookDeps(host);
+
+    await runUpgrade(job, run.deps);
+
+    const units = parseUnitStates(fixtureOutput("systemctl/show-units-standalone-active"));
+    if (units.kind !== "units") throw new Error("the fake host's units did not parse");
+    const resolved = resolveLayout("tomcat", units.units);
+    if (resolved.kind !== "mismatch") throw new Error(`expected a mismatch, got ${resolved.kind}`);
+    const layout = run.events.find((e) => e.type === "step-finished" && e.step === "layout");
+    expect(layout).toMatchObject({
+      ok: true,
+      detail: `tomcat (pinned in the inventory); :warning: ${resolved.sentence}`,
+    });
+    expect(run.journal).toContainEqual(
+      expect.objectContaining({ step: "layout", event: "finished", data: { layout: "tomcat" } }),
+    );
   });
 
   it("a journal that holds an outcome: only what follows the outcome, again, and once", async () => {
