@@ -5,27 +5,30 @@
  * it was refused, written for the person who clicked.
  */
 
+import { z } from "zod";
 import type { WindowInstance } from "./maintenance-window.js";
 import { NAME_PATTERN } from "./names.js";
 import type { WhenSpec } from "./parse-kcm-command.js";
 import { REQUEST_ID } from "./request-id.js";
-import type { UpgradePlan } from "./upgrade-plan.js";
+import { upgradePlanSchema } from "./upgrade-plan.js";
 
 /**
  * Where a request is. `pending` waits for an approver; `awaiting-emergency`
  * waits for that approver's second confirmation; `approved` is queued;
  * `running` may be in its downtime. The last five are terminal.
  */
-export type RequestState =
-  | "pending"
-  | "awaiting-emergency"
-  | "approved"
-  | "running"
-  | "succeeded"
-  | "failed"
-  | "rejected"
-  | "cancelled"
-  | "expired";
+export const requestStateSchema = z.enum([
+  "pending",
+  "awaiting-emergency",
+  "approved",
+  "running",
+  "succeeded",
+  "failed",
+  "rejected",
+  "cancelled",
+  "expired",
+]);
+export type RequestState = z.infer<typeof requestStateSchema>;
 
 /** States no action leaves. */
 export const TERMINAL_STATES: ReadonlySet<RequestState> = new Set([
@@ -44,44 +47,54 @@ export interface ApprovalPolicy {
   expiryMinutes: number;
 }
 
-/** One decision or event in a request's life, oldest first: the audit of the request. */
-export interface HistoryEntry {
-  /** ISO 8601. */
-  at: string;
-  /** A Slack user id, or {@link BOT_ACTOR} for expiry and job events. */
-  by: string;
-  /** `requested`, `approved`, `confirmed-emergency`, `rejected`, `cancelled`, `expired`, `started`, `succeeded`, `failed`. */
-  action: string;
-  note?: string;
-}
+const isoTime = z.string().refine((text) => !Number.isNaN(Date.parse(text)), "not a time");
 
-/** A request as stored: plain JSON, so it round-trips through Redis unchanged. */
-export interface UpgradeRequest {
-  id: string;
-  kind: "upgrade" | "rollback";
-  host: string;
-  plan: UpgradePlan;
-  /** The yum transaction a rollback undoes; rollback only. */
-  transactionId?: number;
-  /** Slack user id. */
-  requestedBy: string;
-  /** The chat channel whose thread is the request's audit trail. */
-  channel: string;
+/** One decision or event in a request's life, oldest first: the audit of the request. */
+export const historyEntrySchema = z.object({
   /** ISO 8601. */
-  createdAt: string;
+  at: isoTime,
+  /** A Slack user id, or {@link BOT_ACTOR} for expiry and job events. */
+  by: z.string().min(1),
+  /** `requested`, `approved`, `confirmed-emergency`, `rejected`, `cancelled`, `expired`, `started`, `succeeded`, `failed`. */
+  action: z.string().min(1),
+  note: z.string().exactOptional(),
+});
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+
+const whenSpecSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("next-window") }),
+  z.object({ kind: z.literal("now") }),
+  z.object({ kind: z.literal("at"), text: z.string() }),
+]);
+
+/** A request as stored: plain JSON, so it round-trips through Redis, checked as it is read back. */
+export const upgradeRequestSchema = z.object({
+  id: z.string().regex(REQUEST_ID),
+  kind: z.enum(["upgrade", "rollback"]),
+  host: z.string().regex(NAME_PATTERN),
+  plan: upgradePlanSchema,
+  /** The yum transaction a rollback undoes; rollback only. */
+  transactionId: z.number().int().min(1).exactOptional(),
+  /** Slack user id. */
+  requestedBy: z.string().min(1),
+  /** The chat channel whose thread is the request's audit trail. */
+  channel: z.string().min(1),
+  /** ISO 8601. */
+  createdAt: isoTime,
   /** ISO 8601: no approval, confirmation or rejection from this instant on. */
-  expiresAt: string;
-  when: WhenSpec;
+  expiresAt: isoTime,
+  when: whenSpecSchema,
   /** When the job may start its downtime: the window or the emergency slot it runs in. */
-  runWindow: { start: string; end: string };
+  runWindow: z.object({ start: isoTime, end: isoTime }),
   /** "now" outside any window: approval needs an explicit second confirmation. */
-  emergency: boolean;
-  state: RequestState;
+  emergency: z.boolean(),
+  state: requestStateSchema,
   /** The audit of decisions, oldest first. */
-  history: HistoryEntry[];
+  history: z.array(historyEntrySchema),
   /** The approver; for an emergency, set at the first click and confirmed by the second. */
-  approvedBy?: string;
-}
+  approvedBy: z.string().exactOptional(),
+});
+export type UpgradeRequest = z.infer<typeof upgradeRequestSchema>;
 
 /** Something that happens to a request: a click in chat, the clock, or the job. */
 export type Action =

@@ -147,7 +147,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
   const keys = storeKeys(env.redisPrefix);
   const requestsRedis = options.requestsRedis === "fail-fast" ? store : redis;
-  const requests = new RequestStore(requestsRedis, keys);
+  const requests = new RequestStore(requestsRedis, keys, (line) =>
+    log.warn(`${options.name}: ${line}`),
+  );
   const audit = new RedisAuditLog(requestsRedis, keys);
   const queues = {
     tasks: openQueue(TASK_QUEUE, requestsRedis, env.redisPrefix),

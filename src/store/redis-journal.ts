@@ -1,9 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
+import { z } from "zod";
+import { STEPS } from "../chat/runbook-event.js";
 import { LockLostError } from "../runbook/runbook-failure.js";
 import type { Journal, JournalEntry } from "../runbook/runbook-ports.js";
 import { type Fence, HOLDS_FENCE } from "./host-lock.js";
 import type { StoreKeys } from "./store-keys.js";
+import { readRecord } from "./store-record-error.js";
 import { orUnavailable } from "./store-unavailable.js";
 
 // Appends only while the host lock still carries our fencing token and
@@ -22,6 +25,16 @@ const JOURNAL_TTL_MS = 90 * 24 * 3600 * 1000;
 
 /** A journal entry as stored: with the id that makes its append idempotent. */
 type StoredEntry = JournalEntry & { id?: string };
+
+const storedEntrySchema = z.object({
+  at: z.string(),
+  step: z.enum([...STEPS, "job"]),
+  event: z.enum(["started", "finished", "failed", "note", "outcome"]),
+  exitCode: z.number().int().nullable().exactOptional(),
+  durationMs: z.number().exactOptional(),
+  data: z.record(z.string(), z.unknown()).exactOptional(),
+  id: z.string().exactOptional(),
+}) satisfies z.ZodType<StoredEntry>;
 
 /**
  * A job's step journal in Redis (a list of JSON entries), fenced by the host
@@ -42,8 +55,9 @@ export class RedisJournal implements Journal {
     const raw = await orUnavailable(this.redis, "journal", () =>
       this.redis.lrange(this.keys.journal(this.jobId), 0, -1),
     );
+    const key = this.keys.journal(this.jobId);
     return raw.map((line) => {
-      const { id: _, ...entry } = JSON.parse(line) as StoredEntry;
+      const { id: _, ...entry } = readRecord(key, line, storedEntrySchema);
       return entry;
     });
   }

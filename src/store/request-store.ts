@@ -1,12 +1,15 @@
 import type { Redis } from "ioredis";
+import { z } from "zod";
 import {
   type Action,
   type ApprovalPolicy,
   applyAction,
   type Transition,
   type UpgradeRequest,
+  upgradeRequestSchema,
 } from "../domain/upgrade-request.js";
 import type { StoreKeys } from "./store-keys.js";
+import { readRecord, StoreRecordError } from "./store-record-error.js";
 
 // Compare-and-set: writes only if the stored version is the one read.
 const SWAP = `
@@ -17,7 +20,8 @@ redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
 return 1`;
 
 /** A stored request: the domain's request plus the version used for compare-and-set. */
-type Stored = UpgradeRequest & { version: number };
+const storedSchema = upgradeRequestSchema.extend({ version: z.number().int().min(1) });
+type Stored = z.infer<typeof storedSchema>;
 
 const REQUEST_TTL_S = 90 * 24 * 3600;
 
@@ -25,11 +29,14 @@ const REQUEST_TTL_S = 90 * 24 * 3600;
  * Requests in Redis. Every change goes through the domain's state machine
  * and is written with compare-and-set, so two simultaneous clicks make
  * exactly one decision: the loser re-reads and is told why it was refused.
+ * A record that is not a request (corrupt, foreign) is a StoreRecordError
+ * naming its key; `recent` leaves such records out, and says so through `warn`.
  */
 export class RequestStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: StoreKeys,
+    private readonly warn: (line: string) => void = () => {},
   ) {}
 
   private key(id: string): string {
@@ -73,7 +80,7 @@ export class RequestStore {
   async get(id: string): Promise<UpgradeRequest | undefined> {
     const raw = await this.redis.get(this.key(id));
     if (raw === null) return undefined;
-    const { version: _version, ...request } = JSON.parse(raw) as Stored;
+    const { version: _version, ...request } = readRecord(this.key(id), raw, storedSchema);
     return request;
   }
 
@@ -83,7 +90,7 @@ export class RequestStore {
       const raw = await this.redis.get(this.key(id));
       if (raw === null)
         return { ok: false, reason: `there is no request ${id} (or it is older than 90 days)` };
-      const stored = JSON.parse(raw) as Stored;
+      const stored = readRecord(this.key(id), raw, storedSchema);
       const { version, ...request } = stored;
       const transition = applyAction(request, action, policy);
       if (!transition.ok) return transition;
@@ -99,7 +106,16 @@ export class RequestStore {
     const index =
       options.host === undefined ? this.keys.requests : this.keys.hostRequests(options.host);
     const ids = await this.redis.zrevrange(index, 0, (options.limit ?? 20) - 1);
-    const found = await Promise.all(ids.map((id) => this.get(id)));
+    const found = await Promise.all(
+      ids.map((id) =>
+        this.get(id).catch((error: unknown) => {
+          // One unreadable record must not hide the others from `/kcm status`.
+          if (!(error instanceof StoreRecordError)) throw error;
+          this.warn(error.message);
+          return undefined;
+        }),
+      ),
+    );
     return found.filter((r): r is UpgradeRequest => r !== undefined);
   }
 }

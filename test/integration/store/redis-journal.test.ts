@@ -119,3 +119,20 @@ describeWithRedis("the step journal, fenced by the host lock", (redisUrl) => {
     expect(await impostor.load()).toEqual([]);
   });
 });
+
+describeWithRedis("a journal kcm-chatops did not write", (redisUrl) => {
+  it("is an error naming its key, not a guess", async () => {
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+    try {
+      const key = keys.journal("req-foreign");
+      await redis.rpush(key, JSON.stringify(ENTRIES[0]), JSON.stringify({ step: "reboot" }));
+      const journal = new RedisJournal(redis, keys, "req-foreign", "h-foreign", NO_FENCE);
+      await expect(journal.load()).rejects.toThrow(
+        new RegExp(`the Redis record ${key} is not one kcm-chatops can read`),
+      );
+    } finally {
+      await deleteAll(redis);
+      await redis.quit();
+    }
+  });
+});

@@ -1,0 +1,181 @@
+import type { AuditEvent, AuditLog } from "../../src/domain/audit-event.js";
+import type { LastUpgrade } from "../../src/domain/last-upgrade.js";
+import type { RollbackJob, UpgradeJob } from "../../src/domain/upgrade-job.js";
+import {
+  type Action,
+  type ApprovalPolicy,
+  applyAction,
+  type Transition,
+  type UpgradeRequest,
+} from "../../src/domain/upgrade-request.js";
+import type { HostConfig } from "../../src/config/inventory-schema.js";
+import type { HostCheck } from "../../src/kcm/host-check.js";
+import type {
+  CheckInput,
+  Decision,
+  HostChecker,
+  HostLocks,
+  JobQueue,
+  PlanInput,
+  RequestChat,
+  RequestRecords,
+  TaskQueue,
+  UpgradeRecords,
+} from "../../src/requests/ports.js";
+
+/**
+ * The request use cases' ports in memory, for unit tests: each keeps what
+ * it was given, in order, for the test to read. The records go through the
+ * domain's state machine as the Redis store does (without its compare-and-set:
+ * one process, one call at a time).
+ */
+export class MemoryRequests implements RequestRecords {
+  readonly byId = new Map<string, UpgradeRequest>();
+  private readonly dedupe = new Map<string, string>();
+
+  async create(request: UpgradeRequest, dedupeKey?: string) {
+    if (dedupeKey !== undefined) {
+      const first = this.dedupe.get(dedupeKey);
+      if (first !== undefined) return { created: false, id: first };
+      this.dedupe.set(dedupeKey, request.id);
+    }
+    if (this.byId.has(request.id)) return { created: false, id: request.id };
+    this.byId.set(request.id, request);
+    return { created: true, id: request.id };
+  }
+
+  async get(id: string) {
+    return this.byId.get(id);
+  }
+
+  async apply(id: string, action: Action, policy: ApprovalPolicy): Promise<Transition> {
+    const request = this.byId.get(id);
+    if (!request)
+      return { ok: false, reason: `there is no request ${id} (or it is older than 90 days)` };
+    const transition = applyAction(request, action, policy);
+    if (transition.ok) this.byId.set(id, transition.request);
+    return transition;
+  }
+
+  async recent(options: { host?: string; limit?: number } = {}) {
+    return [...this.byId.values()]
+      .filter((r) => options.host === undefined || r.host === options.host)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .slice(0, options.limit ?? 20);
+  }
+}
+
+/** What people would see: every call, in order. */
+export class MemoryChat implements RequestChat {
+  readonly requests: UpgradeRequest[] = [];
+  readonly decisions: { request: UpgradeRequest; decision: Decision }[] = [];
+  readonly expiries: UpgradeRequest[] = [];
+  readonly checks: { input: CheckInput; checks: HostCheck[] }[] = [];
+  readonly told: { responseUrl: string | undefined; text: string }[] = [];
+
+  async requested(request: UpgradeRequest) {
+    this.requests.push(request);
+  }
+
+  async decided(request: UpgradeRequest, decision: Decision) {
+    this.decisions.push({ request, decision });
+  }
+
+  async expired(request: UpgradeRequest) {
+    this.expiries.push(request);
+  }
+
+  async checked(input: CheckInput, checks: HostCheck[]) {
+    this.checks.push({ input, checks });
+  }
+
+  async tell(responseUrl: string | undefined, text: string) {
+    this.told.push({ responseUrl, text });
+  }
+}
+
+export class MemoryJobQueue implements JobQueue {
+  readonly upgrades: UpgradeJob[] = [];
+  readonly rollbacks: RollbackJob[] = [];
+  readonly removed: string[] = [];
+
+  async enqueueUpgrade(job: UpgradeJob) {
+    this.upgrades.push(job);
+  }
+
+  async enqueueRollback(job: RollbackJob) {
+    this.rollbacks.push(job);
+  }
+
+  async remove(requestId: string) {
+    this.removed.push(requestId);
+  }
+}
+
+export class MemoryTaskQueue implements TaskQueue {
+  readonly plans: PlanInput[] = [];
+  readonly checks: CheckInput[] = [];
+  readonly expiries: { requestId: string; at: Date }[] = [];
+
+  async plan(input: PlanInput) {
+    this.plans.push(input);
+  }
+
+  async check(input: CheckInput) {
+    this.checks.push(input);
+  }
+
+  async expireAt(requestId: string, at: Date) {
+    this.expiries.push({ requestId, at });
+  }
+}
+
+/** The audit stream; an entry with a `once` key already seen is not appended again. */
+export class MemoryAudit implements AuditLog {
+  readonly entries: AuditEvent[] = [];
+
+  async append(event: AuditEvent) {
+    if (event.once !== undefined && this.entries.some((e) => e.once === event.once)) return;
+    this.entries.push(event);
+  }
+}
+
+export class MemoryUpgradeRecords implements UpgradeRecords {
+  readonly byHost = new Map<string, LastUpgrade>();
+
+  async last(host: string) {
+    return this.byHost.get(host);
+  }
+}
+
+/** Hosts' checks as the test scripts them, by host name; every call's host names, in order. */
+export class MemoryHostChecker implements HostChecker {
+  readonly results = new Map<string, HostCheck>();
+  readonly calls: string[][] = [];
+
+  async check(host: HostConfig) {
+    this.calls.push([host.name]);
+    return this.resultOf(host.name);
+  }
+
+  async checkMany(hosts: readonly HostConfig[]) {
+    this.calls.push(hosts.map((h) => h.name));
+    return hosts.map((h) => this.resultOf(h.name));
+  }
+
+  private resultOf(host: string): HostCheck {
+    const result = this.results.get(host);
+    if (result === undefined) throw new Error(`the test has no check of ${host} scripted`);
+    return result;
+  }
+}
+
+/** The hosts whose lock a job holds: host name → job id. */
+export class MemoryHostLocks implements HostLocks {
+  readonly holders = new Map<string, string>();
+
+  async holderOf(host: string) {
+    const jobId = this.holders.get(host);
+    return jobId === undefined ? undefined : { jobId };
+  }
+}
