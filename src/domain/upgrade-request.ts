@@ -65,7 +65,7 @@ const whenSpecSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("next-window") }),
   z.object({ kind: z.literal("now") }),
   z.object({ kind: z.literal("at"), text: z.string() }),
-]);
+]) satisfies z.ZodType<WhenSpec>;
 
 /** A request as stored: plain JSON, so it round-trips through Redis, checked as it is read back. */
 export const upgradeRequestSchema = z.object({
