@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import pLimit from "p-limit";
 import { ConfigError } from "../config/config-error.js";
 import type { HostConfig, Inventory } from "../config/inventory-schema.js";
 import { loadInventory } from "../config/load-inventory.js";
@@ -6,7 +7,6 @@ import type { AppEnv } from "../config/read-env.js";
 import { readHostHelper } from "../kcm/read-host-helper.js";
 import type { Finding } from "../runbook/finding.js";
 import { inspectHostAccess } from "../runbook/inspect-host-access.js";
-import { mapWithConcurrency } from "../runbook/map-with-concurrency.js";
 import { scanHostKey } from "../ssh/scan-host-key.js";
 import { SshSession } from "../ssh/ssh-session.js";
 import { checkRedis, checkSlack } from "./check-services.js";
@@ -117,7 +117,7 @@ export async function runDoctor(
   const [redis, slack, hostFindings] = await Promise.all([
     checkRedis(env),
     checkSlack(env),
-    mapWithConcurrency(hosts, env.checkConcurrency, async (host) => {
+    pLimit(env.checkConcurrency).map(hosts, async (host) => {
       const findings = await checkHost(host, env);
       done++;
       if (!values.json) io.err(`checked ${host.name} (${done}/${hosts.length})`);

@@ -1,6 +1,6 @@
+import pLimit from "p-limit";
 import type { HostCheck } from "../kcm/host-check.js";
 import { type CheckDeps, type CheckTarget, checkHost } from "./check-host.js";
-import { mapWithConcurrency } from "./map-with-concurrency.js";
 
 /** Options for {@link checkFleet}. */
 export interface FleetCheckOptions extends CheckDeps {
@@ -19,7 +19,7 @@ export function checkFleet(
   hosts: readonly CheckTarget[],
   options: FleetCheckOptions,
 ): Promise<HostCheck[]> {
-  return mapWithConcurrency(hosts, options.concurrency ?? 8, async (host) => {
+  return pLimit(options.concurrency ?? 8).map(hosts, async (host) => {
     const check = await checkHost(host, options);
     options.onHostChecked?.(check);
     return check;
