@@ -1,28 +1,26 @@
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { expect, it, vi } from "vitest";
 import { acquireHostLock, type HostLock } from "../../../src/store/host-lock.js";
 import { describeWithRedis } from "../../support/describe-with-redis.js";
-import { testStoreKeys } from "../../support/test-store-keys.js";
+import { useTestRedis } from "../../support/test-store-keys.js";
 
-const { keys, deleteAll } = testStoreKeys();
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 describeWithRedis("the host lock, on the tests' Redis", (redisUrl) => {
-  let redis: Redis;
+  const db = useTestRedis(redisUrl);
+  const { keys } = db;
 
-  beforeAll(() => {
-    redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  });
-  afterAll(async () => {
-    await deleteAll(redis);
-    await redis.quit();
-  });
+  const attempt = (host: string, jobId: string, workerId: string, freeOnly = false) =>
+    acquireHostLock(db.redis, keys, host, { jobId, workerId }, 10_000, { freeOnly });
 
   async function take(host: string, jobId: string, workerId: string, ttlMs = 10_000) {
-    const result = await acquireHostLock(redis, keys, host, { jobId, workerId }, ttlMs);
+    const result = await acquireHostLock(db.redis, keys, host, { jobId, workerId }, ttlMs);
     if (result.kind !== "acquired") throw new Error(`expected to acquire ${host}`);
     return result.lock;
   }
+
+  /** The lock's record as Redis holds it (null when free). */
+  const holderIn = async (host: string) =>
+    JSON.parse((await db.redis.get(keys.hostLock(host))) ?? "null") as unknown;
 
   it("is taken on a free host, with a fencing token and a TTL", async () => {
     const lock = await take("h-free", "req-1", "worker-a", 5000);
@@ -34,24 +32,18 @@ describeWithRedis("the host lock, on the tests' Redis", (redisUrl) => {
     });
     expect(lock.token).toBeGreaterThan(0);
     expect(lock.held).toBe(true);
-    expect(JSON.parse((await redis.get(keys.hostLock("h-free"))) ?? "null")).toEqual(lock.holder);
-    const ttl = await redis.pttl(keys.hostLock("h-free"));
+    expect(await holderIn("h-free")).toEqual(lock.holder);
+    const ttl = await db.redis.pttl(keys.hostLock("h-free"));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(5000);
   });
 
   it("is busy for another job, and names the job and worker holding it", async () => {
     const lock = await take("h-busy", "req-1", "worker-a");
-    const second = await acquireHostLock(
-      redis,
-      keys,
-      "h-busy",
-      { jobId: "req-2", workerId: "worker-b" },
-      10_000,
-    );
+    const second = await attempt("h-busy", "req-2", "worker-b");
     expect(second).toEqual({ kind: "busy", holder: lock.holder });
     // The busy attempt changed nothing.
-    expect(JSON.parse((await redis.get(keys.hostLock("h-busy"))) ?? "null")).toEqual(lock.holder);
+    expect(await holderIn("h-busy")).toEqual(lock.holder);
   });
 
   it("lets the same job take over (a redelivery) with a new, larger fencing token", async () => {
@@ -65,31 +57,15 @@ describeWithRedis("the host lock, on the tests' Redis", (redisUrl) => {
       workerId: "worker-b",
     });
     expect(second.holder.nonce).not.toBe(first.holder.nonce);
-    expect(JSON.parse((await redis.get(keys.hostLock("h-takeover"))) ?? "null")).toEqual(
-      second.holder,
-    );
+    expect(await holderIn("h-takeover")).toEqual(second.holder);
   });
 
   it("with freeOnly, is busy even for the same job (another delivery of it runs)", async () => {
     const first = await take("h-free-only", "req-1", "worker-a");
-    const again = await acquireHostLock(
-      redis,
-      keys,
-      "h-free-only",
-      { jobId: "req-1", workerId: "worker-b" },
-      10_000,
-      { freeOnly: true },
-    );
+    const again = await attempt("h-free-only", "req-1", "worker-b", true);
     expect(again).toEqual({ kind: "busy", holder: first.holder });
     await first.release();
-    const free = await acquireHostLock(
-      redis,
-      keys,
-      "h-free-only",
-      { jobId: "req-1", workerId: "worker-b" },
-      10_000,
-      { freeOnly: true },
-    );
+    const free = await attempt("h-free-only", "req-1", "worker-b", true);
     expect(free.kind).toBe("acquired");
   });
 
@@ -106,14 +82,8 @@ describeWithRedis("the host lock, on the tests' Redis", (redisUrl) => {
   it("expires after its TTL when nobody renews it", async () => {
     await take("h-expire", "req-1", "worker-a", 200);
     await sleep(400);
-    expect(await redis.exists(keys.hostLock("h-expire"))).toBe(0);
-    const other = await acquireHostLock(
-      redis,
-      keys,
-      "h-expire",
-      { jobId: "req-2", workerId: "worker-b" },
-      10_000,
-    );
+    expect(await db.redis.exists(keys.hostLock("h-expire"))).toBe(0);
+    const other = await attempt("h-expire", "req-2", "worker-b");
     expect(other.kind).toBe("acquired");
   });
 
@@ -125,9 +95,7 @@ describeWithRedis("the host lock, on the tests' Redis", (redisUrl) => {
     try {
       lock.keepAlive(onLost);
       await sleep(2500);
-      expect(JSON.parse((await redis.get(keys.hostLock("h-alive"))) ?? "null")).toEqual(
-        lock.holder,
-      );
+      expect(await holderIn("h-alive")).toEqual(lock.holder);
       expect(lock.held).toBe(true);
       expect(onLost).not.toHaveBeenCalled();
 
@@ -136,9 +104,7 @@ describeWithRedis("the host lock, on the tests' Redis", (redisUrl) => {
       expect(lock.held).toBe(false);
       await sleep(800);
       expect(onLost).toHaveBeenCalledTimes(1);
-      expect(JSON.parse((await redis.get(keys.hostLock("h-alive"))) ?? "null")).toEqual(
-        current.holder,
-      );
+      expect(await holderIn("h-alive")).toEqual(current.holder);
     } finally {
       await lock.release();
       await current?.release();
@@ -149,18 +115,10 @@ describeWithRedis("the host lock, on the tests' Redis", (redisUrl) => {
     const old = await take("h-release", "req-1", "worker-a");
     const current = await take("h-release", "req-1", "worker-b");
     await old.release();
-    expect(JSON.parse((await redis.get(keys.hostLock("h-release"))) ?? "null")).toEqual(
-      current.holder,
-    );
+    expect(await holderIn("h-release")).toEqual(current.holder);
     await current.release();
-    expect(await redis.exists(keys.hostLock("h-release"))).toBe(0);
-    const next = await acquireHostLock(
-      redis,
-      keys,
-      "h-release",
-      { jobId: "req-2", workerId: "worker-c" },
-      10_000,
-    );
+    expect(await db.redis.exists(keys.hostLock("h-release"))).toBe(0);
+    const next = await attempt("h-release", "req-2", "worker-c");
     expect(next.kind).toBe("acquired");
   });
 

@@ -1,5 +1,5 @@
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Redis } from "ioredis";
+import { beforeAll, describe, expect, it } from "vitest";
 import { makeUpgradePlan } from "../../../src/domain/upgrade-plan.js";
 import {
   type ApprovalPolicy,
@@ -11,9 +11,8 @@ import { RequestStore } from "../../../src/store/request-store.js";
 import { StoreRecordError } from "../../../src/store/store-record-error.js";
 import { RedisUpgradeRecords } from "../../../src/store/upgrade-records.js";
 import { describeWithRedis } from "../../support/describe-with-redis.js";
-import { testStoreKeys } from "../../support/test-store-keys.js";
+import { useTestRedis } from "../../support/test-store-keys.js";
 
-const { keys, deleteAll } = testStoreKeys();
 const policy: ApprovalPolicy = { approvers: new Set(["U0BOB", "U0DAVE"]), expiryMinutes: 60 };
 const T0 = new Date("2026-11-30T12:00:00Z");
 
@@ -46,17 +45,15 @@ function request(id: string, host = "web1", createdAt = T0): UpgradeRequest {
 describeWithRedis(
   "the records in Redis: written by kcm-chatops, checked as they are read",
   (url) => {
+    const db = useTestRedis(url);
+    const { keys } = db;
     let redis: Redis;
     let store: RequestStore;
     const warnings: string[] = [];
 
     beforeAll(() => {
-      redis = new Redis(url, { maxRetriesPerRequest: 1 });
+      redis = db.redis;
       store = new RequestStore(redis, keys, (line) => warnings.push(line));
-    });
-    afterAll(async () => {
-      await deleteAll(redis);
-      await redis.quit();
     });
 
     describe("requests", () => {

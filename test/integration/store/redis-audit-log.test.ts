@@ -1,25 +1,15 @@
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { RedisAuditLog } from "../../../src/store/redis-audit-log.js";
 import { describeWithRedis } from "../../support/describe-with-redis.js";
-import { testStoreKeys } from "../../support/test-store-keys.js";
-
-const { keys, deleteAll } = testStoreKeys();
+import { testStoreKeys, useTestRedis } from "../../support/test-store-keys.js";
 
 describeWithRedis("the audit stream", (redisUrl) => {
-  let redis: Redis;
-
-  beforeAll(() => {
-    redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  });
-  afterAll(async () => {
-    await deleteAll(redis);
-    await redis.quit();
-  });
+  const db = useTestRedis(redisUrl);
+  const { keys } = db;
 
   it("records when, who, what, host, step and exit code (null too), oldest first", async () => {
     let clock = Date.parse("2026-11-26T19:30:00.000Z");
-    const audit = new RedisAuditLog(redis, keys, () => clock);
+    const audit = new RedisAuditLog(db.redis, keys, () => clock);
     const who = "worker (approved by U0APPROVER)";
     await audit.append({ requestId: "req-1", host: "kcm-1", who, what: "job-started" });
     clock += 1500;
@@ -77,13 +67,13 @@ describeWithRedis("the audit stream", (redisUrl) => {
     const ids = records.map((r) => r["id"] ?? "");
     expect(ids.every((id) => /^\d+-\d+$/.test(id))).toBe(true);
     expect(new Set(ids).size).toBe(3);
-    expect(await redis.xlen(keys.audit)).toBe(3);
+    expect(await db.redis.xlen(keys.audit)).toBe(3);
   });
 
   it("leaves out fields an event does not have (no 'undefined' strings)", async () => {
     const { keys: own, deleteAll: deleteOwn } = testStoreKeys();
     try {
-      const audit = new RedisAuditLog(redis, own);
+      const audit = new RedisAuditLog(db.redis, own);
       await audit.append({
         requestId: "req-2",
         host: "kcm-2",
@@ -97,21 +87,14 @@ describeWithRedis("the audit stream", (redisUrl) => {
       );
       expect(Number.isNaN(Date.parse(record?.["when"] ?? ""))).toBe(false);
     } finally {
-      await deleteOwn(redis);
+      await deleteOwn(db.redis);
     }
   });
 });
 
 describeWithRedis("the audit stream's idempotency keys", (redisUrl) => {
-  const own = testStoreKeys();
-  let redis: Redis;
-  beforeAll(() => {
-    redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  });
-  afterAll(async () => {
-    await own.deleteAll(redis);
-    await redis.quit();
-  });
+  const db = useTestRedis(redisUrl);
+  const { keys } = db;
 
   it("appends an entry with a key once, however many writers repeat it at once", async () => {
     const event = {
@@ -122,7 +105,7 @@ describeWithRedis("the audit stream's idempotency keys", (redisUrl) => {
       once: "req-once:outcome",
     };
     // Two redeliveries, in two processes, each with its own view of the chain's head.
-    const writers = [new RedisAuditLog(redis, own.keys), new RedisAuditLog(redis, own.keys)];
+    const writers = [new RedisAuditLog(db.redis, keys), new RedisAuditLog(db.redis, keys)];
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) => (writers[i % 2] as RedisAuditLog).appendEntry(event)),
     );

@@ -1,13 +1,11 @@
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { LockLostError } from "../../../src/runbook/runbook-failure.js";
 import type { JournalEntry } from "../../../src/runbook/runbook-ports.js";
 import { acquireHostLock, type Fence } from "../../../src/store/host-lock.js";
 import { RedisJournal } from "../../../src/store/redis-journal.js";
 import { describeWithRedis } from "../../support/describe-with-redis.js";
-import { testStoreKeys } from "../../support/test-store-keys.js";
+import { useTestRedis } from "../../support/test-store-keys.js";
 
-const { keys, deleteAll } = testStoreKeys();
 /** A reader's journal: it never appends. */
 const NO_FENCE: Fence = { token: 0, nonce: "" };
 
@@ -30,43 +28,36 @@ const ENTRIES: JournalEntry[] = [
 ];
 
 describeWithRedis("the step journal, fenced by the host lock", (redisUrl) => {
-  let redis: Redis;
-
-  beforeAll(() => {
-    redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  });
-  afterAll(async () => {
-    await deleteAll(redis);
-    await redis.quit();
-  });
+  const db = useTestRedis(redisUrl);
+  const { keys } = db;
 
   async function lockToken(host: string, jobId: string, workerId: string): Promise<Fence> {
-    const result = await acquireHostLock(redis, keys, host, { jobId, workerId }, 10_000);
+    const result = await acquireHostLock(db.redis, keys, host, { jobId, workerId }, 10_000);
     if (result.kind !== "acquired") throw new Error(`expected to acquire ${host}`);
     return result.lock.fence;
   }
 
   it("gives back what was appended, in order, and keeps it for 90 days", async () => {
     const token = await lockToken("h-1", "req-round-trip", "worker-a");
-    const journal = new RedisJournal(redis, keys, "req-round-trip", "h-1", token);
+    const journal = new RedisJournal(db.redis, keys, "req-round-trip", "h-1", token);
     expect(await journal.load()).toEqual([]);
     for (const entry of ENTRIES) await journal.append(entry);
     expect(await journal.load()).toEqual(ENTRIES);
     // Another reader (a redelivered job's worker) sees the same.
-    expect(await new RedisJournal(redis, keys, "req-round-trip", "h-1", NO_FENCE).load()).toEqual(
-      ENTRIES,
-    );
-    const ttl = await redis.pttl(keys.journal("req-round-trip"));
+    expect(
+      await new RedisJournal(db.redis, keys, "req-round-trip", "h-1", NO_FENCE).load(),
+    ).toEqual(ENTRIES);
+    const ttl = await db.redis.pttl(keys.journal("req-round-trip"));
     expect(ttl).toBeGreaterThan(89 * 24 * 3600 * 1000);
   });
 
   it("refuses a stale worker's append (LockLostError) and takes the current holder's", async () => {
     const stale = await lockToken("h-2", "req-fenced", "worker-a");
-    const staleJournal = new RedisJournal(redis, keys, "req-fenced", "h-2", stale);
+    const staleJournal = new RedisJournal(db.redis, keys, "req-fenced", "h-2", stale);
     await staleJournal.append(ENTRIES[0] as JournalEntry);
 
     const current = await lockToken("h-2", "req-fenced", "worker-b");
-    const currentJournal = new RedisJournal(redis, keys, "req-fenced", "h-2", current);
+    const currentJournal = new RedisJournal(db.redis, keys, "req-fenced", "h-2", current);
 
     const refused = staleJournal.append(ENTRIES[1] as JournalEntry);
     await expect(refused).rejects.toBeInstanceOf(LockLostError);
@@ -79,14 +70,14 @@ describeWithRedis("the step journal, fenced by the host lock", (redisUrl) => {
 
   it("refuses every append once nobody holds the host", async () => {
     const result = await acquireHostLock(
-      redis,
+      db.redis,
       keys,
       "h-3",
       { jobId: "req-released", workerId: "worker-a" },
       10_000,
     );
     if (result.kind !== "acquired") throw new Error("expected to acquire h-3");
-    const journal = new RedisJournal(redis, keys, "req-released", "h-3", result.lock.fence);
+    const journal = new RedisJournal(db.redis, keys, "req-released", "h-3", result.lock.fence);
     await journal.append(ENTRIES[0] as JournalEntry);
     await result.lock.release();
     await expect(journal.append(ENTRIES[1] as JournalEntry)).rejects.toBeInstanceOf(LockLostError);
@@ -97,15 +88,17 @@ describeWithRedis("the step journal, fenced by the host lock", (redisUrl) => {
     const onOne = await lockToken("h-4", "req-one", "worker-a");
     const onOther = await lockToken("h-5", "req-other", "worker-a");
     // The token of h-5's lock does not open h-4's journal.
-    const wrong = new RedisJournal(redis, keys, "req-one", "h-4", onOther);
+    const wrong = new RedisJournal(db.redis, keys, "req-one", "h-4", onOther);
     await expect(wrong.append(ENTRIES[0] as JournalEntry)).rejects.toBeInstanceOf(LockLostError);
-    await new RedisJournal(redis, keys, "req-one", "h-4", onOne).append(ENTRIES[0] as JournalEntry);
+    await new RedisJournal(db.redis, keys, "req-one", "h-4", onOne).append(
+      ENTRIES[0] as JournalEntry,
+    );
     expect(await wrong.load()).toEqual([ENTRIES[0]]);
   });
 
   it("appends an entry sent twice under one id once (its first answer lost with the connection)", async () => {
     const fence = await lockToken("h-6", "req-twice", "worker-a");
-    const journal = new RedisJournal(redis, keys, "req-twice", "h-6", fence);
+    const journal = new RedisJournal(db.redis, keys, "req-twice", "h-6", fence);
     await journal.append(ENTRIES[0] as JournalEntry, "e-1");
     await journal.append(ENTRIES[0] as JournalEntry, "e-1");
     await journal.append(ENTRIES[1] as JournalEntry, "e-2");
@@ -114,25 +107,17 @@ describeWithRedis("the step journal, fenced by the host lock", (redisUrl) => {
 
   it("refuses a taking whose token matches but whose nonce does not (a token repeated after a failover)", async () => {
     const fence = await lockToken("h-7", "req-nonce", "worker-a");
-    const impostor = new RedisJournal(redis, keys, "req-nonce", "h-7", { ...fence, nonce: "0" });
+    const impostor = new RedisJournal(db.redis, keys, "req-nonce", "h-7", { ...fence, nonce: "0" });
     await expect(impostor.append(ENTRIES[0] as JournalEntry)).rejects.toBeInstanceOf(LockLostError);
     expect(await impostor.load()).toEqual([]);
   });
-});
 
-describeWithRedis("a journal kcm-chatops did not write", (redisUrl) => {
-  it("is an error naming its key, not a guess", async () => {
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-    try {
-      const key = keys.journal("req-foreign");
-      await redis.rpush(key, JSON.stringify(ENTRIES[0]), JSON.stringify({ step: "reboot" }));
-      const journal = new RedisJournal(redis, keys, "req-foreign", "h-foreign", NO_FENCE);
-      await expect(journal.load()).rejects.toThrow(
-        new RegExp(`the Redis record ${key} is not one kcm-chatops can read`),
-      );
-    } finally {
-      await deleteAll(redis);
-      await redis.quit();
-    }
+  it("is an error naming its key when kcm-chatops did not write it, never a guess", async () => {
+    const key = keys.journal("req-foreign");
+    await db.redis.rpush(key, JSON.stringify(ENTRIES[0]), JSON.stringify({ step: "reboot" }));
+    const journal = new RedisJournal(db.redis, keys, "req-foreign", "h-foreign", NO_FENCE);
+    await expect(journal.load()).rejects.toThrow(
+      new RegExp(`the Redis record ${key} is not one kcm-chatops can read`),
+    );
   });
 });
