@@ -29,21 +29,30 @@ export async function checkHosts(deps: CheckDeps, input: CheckInput): Promise<nu
     if (holder) busy.set(host.name, holder.jobId);
   }
   const checked = await deps.checker.checkMany(target.hosts.filter((h) => !busy.has(h.name)));
-  const checks = target.hosts.map(
-    (h): HostCheck =>
-      checked.find((c) => c.host === h.name) ?? {
-        host: h.name,
-        durationMs: 0,
-        problems: [
-          {
-            source: "lock",
-            code: "upgrade-running",
-            summary: `request ${busy.get(h.name)} is upgrading this host right now; check it again when it is done`,
-            evidence: [],
-          },
-        ],
-      },
-  );
+  const checks = target.hosts.map((h): HostCheck => {
+    const check = checked.find((c) => c.host === h.name);
+    if (check) return check;
+    const jobId = busy.get(h.name);
+    return {
+      host: h.name,
+      durationMs: 0,
+      problems: [
+        jobId === undefined
+          ? {
+              source: "connection",
+              code: "no-answer",
+              summary: "the check gave no answer for this host",
+              evidence: [],
+            }
+          : {
+              source: "lock",
+              code: "upgrade-running",
+              summary: `request ${jobId} is upgrading this host right now; check it again when it is done`,
+              evidence: [],
+            },
+      ],
+    };
+  });
   await deps.chat.checked(input, checks);
   return checks.length;
 }

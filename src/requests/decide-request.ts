@@ -16,9 +16,9 @@ export interface DecideDeps {
 
 /**
  * Applies a person's decision to a request (through the store's
- * compare-and-set, so simultaneous clicks make one decision), then tells the
- * thread and the audit stream, queues the job when the request is now
- * approved, and takes a queued job off when it is cancelled. Resolves to why
+ * compare-and-set, so simultaneous clicks make one decision), queues the job
+ * when the request is now approved (or takes a queued job off when it is
+ * cancelled), then tells the thread and the audit stream. Resolves to why
  * the decision was refused (for the person, privately), or undefined.
  */
 export async function decideRequest(
@@ -29,6 +29,14 @@ export async function decideRequest(
   const transition = await deps.requests.apply(requestId, decision, deps.approvalPolicy());
   if (!transition.ok) return transition.reason;
   const request = transition.request;
+  // The queue first, right after the decision is stored: a thread or audit
+  // write that fails must not leave an approved request without its job.
+  if (transition.enqueue) await enqueue(deps, request, decision.by);
+  if (request.state === "cancelled") {
+    // A job already queued must not start: take it off the queue (a job that
+    // already began finds the request cancelled and stops before any downtime).
+    await deps.jobs.remove(request.id);
+  }
   await deps.chat.decided(request, decision);
   await deps.audit.append({
     requestId,
@@ -37,12 +45,6 @@ export async function decideRequest(
     what: `request-${decision.kind}`,
     detail: `now ${request.state}`,
   });
-  if (transition.enqueue) await enqueue(deps, request, decision.by);
-  if (request.state === "cancelled") {
-    // A job already queued must not start: take it off the queue (a job that
-    // already began finds the request cancelled and stops before any downtime).
-    await deps.jobs.remove(request.id);
-  }
   return undefined;
 }
 

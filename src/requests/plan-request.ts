@@ -3,7 +3,7 @@ import type { AuditLog } from "../domain/audit-event.js";
 import { chooseRunWindow } from "../domain/choose-run-window.js";
 import { newRequestId } from "../domain/request-id.js";
 import { makeRollbackPlan, makeUpgradePlan, type UpgradePlan } from "../domain/upgrade-plan.js";
-import { type ApprovalPolicy, newRequest } from "../domain/upgrade-request.js";
+import { type ApprovalPolicy, newRequest, type UpgradeRequest } from "../domain/upgrade-request.js";
 import type {
   HostChecker,
   PlanInput,
@@ -17,7 +17,7 @@ import type {
 export interface PlanDeps {
   inventory: Pick<Inventory, "hosts" | "windows">;
   policy: ApprovalPolicy;
-  requests: Pick<RequestRecords, "create">;
+  requests: Pick<RequestRecords, "create" | "get">;
   chat: Pick<RequestChat, "requested" | "tell">;
   tasks: Pick<TaskQueue, "expireAt">;
   checker: Pick<HostChecker, "check">;
@@ -96,15 +96,29 @@ export async function planRequest(deps: PlanDeps, input: PlanInput): Promise<Pla
     now,
   );
   const stored = await deps.requests.create(request, `trigger:${input.triggerId}`);
-  if (!stored.created) return { kind: "duplicate", requestId: stored.id };
+  if (!stored.created) {
+    // The same command again (Slack's retry, or this task redelivered after a
+    // worker died): the first request stands. What follows its creation is
+    // done again, each step at most once, in case the first try was cut short.
+    const first = await deps.requests.get(stored.id);
+    if (first) await announce(deps, first);
+    return { kind: "duplicate", requestId: stored.id };
+  }
+  await announce(deps, request);
+  return { kind: "requested", requestId: request.id };
+}
+
+/** Posts a stored request for approval, audits it and sets its expiry; doing it again adds nothing. */
+async function announce(deps: PlanDeps, request: UpgradeRequest): Promise<void> {
   await deps.chat.requested(request);
   await deps.audit.append({
     requestId: request.id,
     host: request.host,
-    who: input.requestedBy,
+    who: request.requestedBy,
     what: `${request.kind}-requested`,
     detail: `plan ${request.plan.hash}; runs ${request.runWindow.start} to ${request.runWindow.end}${request.emergency ? " (emergency)" : ""}`,
+    once: `${request.id}:requested`,
   });
+  // A request decided meanwhile is not expired by it (expire-request).
   await deps.tasks.expireAt(request.id, new Date(request.expiresAt));
-  return { kind: "requested", requestId: request.id };
 }

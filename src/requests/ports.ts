@@ -31,7 +31,7 @@ export type Decision = Extract<Action, { by: string }>;
 
 /** What people see of a request's life: in Slack, its thread. */
 export interface RequestChat {
-  /** A new request: its root message, with the buttons that make sense. */
+  /** A new request: its root message, with the buttons that make sense. Once per request, however often called. */
   requested(request: UpgradeRequest): Promise<void>;
   /** A person's decision: the root as the request is now, and a note in the thread. */
   decided(request: UpgradeRequest, decision: Decision): Promise<void>;

@@ -130,6 +130,8 @@ export function slackReporter(deps: {
         result: summary.split("\n")[0] ?? "",
       });
     }
+    // The job is over: a long-running worker keeps nothing of it.
+    steps.delete(requestId);
   };
 
   return {

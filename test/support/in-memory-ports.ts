@@ -1,3 +1,4 @@
+import type { HostConfig } from "../../src/config/inventory-schema.js";
 import type { AuditEvent, AuditLog } from "../../src/domain/audit-event.js";
 import type { LastUpgrade } from "../../src/domain/last-upgrade.js";
 import type { RollbackJob, UpgradeJob } from "../../src/domain/upgrade-job.js";
@@ -8,7 +9,6 @@ import {
   type Transition,
   type UpgradeRequest,
 } from "../../src/domain/upgrade-request.js";
-import type { HostConfig } from "../../src/config/inventory-schema.js";
 import type { HostCheck } from "../../src/kcm/host-check.js";
 import type {
   CheckInput,
@@ -73,8 +73,9 @@ export class MemoryChat implements RequestChat {
   readonly checks: { input: CheckInput; checks: HostCheck[] }[] = [];
   readonly told: { responseUrl: string | undefined; text: string }[] = [];
 
+  /** Once per request, as the Slack adapter's keyed root message. */
   async requested(request: UpgradeRequest) {
-    this.requests.push(request);
+    if (!this.requests.some((r) => r.id === request.id)) this.requests.push(request);
   }
 
   async decided(request: UpgradeRequest, decision: Decision) {
@@ -125,8 +126,10 @@ export class MemoryTaskQueue implements TaskQueue {
     this.checks.push(input);
   }
 
+  /** Once per request, as BullMQ's job id `expire-<request>` makes it. */
   async expireAt(requestId: string, at: Date) {
-    this.expiries.push({ requestId, at });
+    if (!this.expiries.some((e) => e.requestId === requestId))
+      this.expiries.push({ requestId, at });
   }
 }
 
