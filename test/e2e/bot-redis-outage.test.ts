@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -12,10 +11,11 @@ import { REQUEST_ACTIONS } from "../../src/slack/blocks/request-blocks.js";
 import { STORE_DOWN_TEXT } from "../../src/slack/guard-store.js";
 import { describeLab } from "../support/describe-lab.js";
 import { type FakeSlack, startFakeSlack } from "../support/fake-slack/start-fake-slack.js";
+import { freePort } from "../support/free-port.js";
 import { buttonClick, postSigned, slashCommand } from "../support/slack-signer.js";
-import { freePort, type OwnRedis, startOwnRedis } from "../support/start-own-redis.js";
+import { spawnTsx } from "../support/spawn-tsx.js";
+import { type OwnRedis, startOwnRedis } from "../support/start-own-redis.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CHANNEL = "C0KCMOPS01";
 const PREFIX = "tbotout";
 
@@ -32,7 +32,7 @@ describeLab("the bot whose Redis goes away", () => {
   let url: string;
   let metrics: number;
   const secret = "0123456789abcdef0123456789abcdef";
-  const lines: string[] = [];
+  let lines: string[] = [];
   let exited: Promise<number | string>;
 
   const said = (pattern: RegExp) =>
@@ -83,34 +83,19 @@ describeLab("the bot whose Redis goes away", () => {
     const port = await freePort();
     metrics = await freePort();
     url = `http://127.0.0.1:${port}/slack/events`;
-    bot = spawn(process.execPath, ["--import", "tsx", "src/bot.ts"], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        REDIS_URL: redis.url,
-        KCM_REDIS_PREFIX: PREFIX,
-        KCM_INVENTORY: inventory,
-        KCM_SLACK_MODE: "http",
-        KCM_HTTP_PORT: String(port),
-        KCM_BOT_METRICS_PORT: String(metrics),
-        SLACK_BOT_TOKEN: slack.token,
-        SLACK_SIGNING_SECRET: secret,
-        SLACK_API_URL: slack.apiUrl,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    const started = spawnTsx("src/bot.ts", {
+      ...process.env,
+      REDIS_URL: redis.url,
+      KCM_REDIS_PREFIX: PREFIX,
+      KCM_INVENTORY: inventory,
+      KCM_SLACK_MODE: "http",
+      KCM_HTTP_PORT: String(port),
+      KCM_BOT_METRICS_PORT: String(metrics),
+      SLACK_BOT_TOKEN: slack.token,
+      SLACK_SIGNING_SECRET: secret,
+      SLACK_API_URL: slack.apiUrl,
     });
-    let buffer = "";
-    const collect = (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const parts = buffer.split("\n");
-      buffer = parts.pop() ?? "";
-      lines.push(...parts);
-    };
-    bot.stdout?.on("data", collect);
-    bot.stderr?.on("data", collect);
-    exited = new Promise((resolve) =>
-      bot.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
-    );
+    ({ child: bot, lines, exited } = started);
     await until(() => said(/kcm-chatops bot ready/) === 1, 30_000, "the bot to be ready");
   });
   afterAll(async () => {
@@ -124,13 +109,18 @@ describeLab("the bot whose Redis goes away", () => {
   const command = (text: string, responseUrl = slack.responseUrl()) =>
     postSigned(url, secret, slashCommand({ user: "U0ALICE", channel: CHANNEL, text, responseUrl }));
 
-  it("answers /kcm and clicks at once while Redis is away, changes nothing, and says so once each way", async () => {
+  /** Kills Redis, and waits for the bot to say, for the `times`th time, that it lost it. */
+  async function killRedis(times: number) {
     await redis.kill();
     await until(
-      () => said(/redis: lost the connection to Redis/) === 1,
+      () => said(/redis: lost the connection to Redis/) === times,
       10_000,
       "the bot to notice",
     );
+  }
+
+  it("answers /kcm and clicks at once while Redis is away, changes nothing, and says so once each way", async () => {
+    await killRedis(1);
     const health = await fetch(`http://127.0.0.1:${metrics}/healthz`);
     expect(health.status).toBe(503);
 
@@ -189,12 +179,7 @@ describeLab("the bot whose Redis goes away", () => {
   });
 
   it("SIGTERM while Redis is away: the bot exits within 5 s", async () => {
-    await redis.kill();
-    await until(
-      () => said(/redis: lost the connection to Redis/) === 2,
-      10_000,
-      "the bot to notice",
-    );
+    await killRedis(2);
     const started = Date.now();
     bot.kill("SIGTERM");
     expect(await exited).toBe(0);

@@ -1,5 +1,4 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +10,7 @@ import { createLabHost, type LabHost } from "../lab/lab.js";
 import { labInventoryYaml } from "../lab/lab-inventory.js";
 import { runCommand } from "../lab/run-command.js";
 import { describeLabWithRedis } from "../support/describe-lab-with-redis.js";
+import { freePort } from "../support/free-port.js";
 import { testStoreKeys } from "../support/test-store-keys.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -20,16 +20,6 @@ function cli(args: string[], env: Record<string, string> = {}) {
   return runCommand(path.join(ROOT, "node_modules/.bin/tsx"), ["src/cli/kcm-chatops.ts", ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
-  });
-}
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
   });
 }
 
@@ -75,7 +65,8 @@ describeLabWithRedis("kcm-chatops keyscan, doctor and audit, as processes", (red
   });
 
   it("keyscan says why it could not get a key, exit 1; bad input exit 2", async () => {
-    const port = await closedPort();
+    // Nothing listens on a free port.
+    const port = await freePort();
     const refused = await cli(["keyscan", "127.0.0.1", "--port", String(port)]);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe("");

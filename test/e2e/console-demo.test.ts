@@ -1,32 +1,25 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createLabHost, type LabHost } from "../lab/lab.js";
 import { ALWAYS_OPEN_WINDOW, labInventoryYaml } from "../lab/lab-inventory.js";
 import { describeLabWithRedis } from "../support/describe-lab-with-redis.js";
+import { spawnTsx, type TsxProcess } from "../support/spawn-tsx.js";
 import { UPGRADE_STEPS } from "../support/worker-harness.js";
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** The console as a person uses it: its own process, typed into line by line. */
 class ConsoleSession {
-  readonly lines: string[] = [];
-  readonly exited: Promise<number | null>;
-  private buffer = "";
+  readonly child: ChildProcess;
+  readonly lines: string[];
+  readonly exited: Promise<number | string>;
 
-  constructor(readonly child: ChildProcess) {
-    child.stdout?.on("data", (chunk: Buffer) => {
-      this.buffer += chunk.toString();
-      const parts = this.buffer.split("\n");
-      this.buffer = parts.pop() ?? "";
-      this.lines.push(...parts);
-    });
-    child.stderr?.on("data", (chunk: Buffer) => this.lines.push(...chunk.toString().split("\n")));
-    this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+  constructor({ child, lines, exited }: TsxProcess) {
+    this.child = child;
+    this.lines = lines;
+    this.exited = exited;
   }
 
   type(line: string): void {
@@ -65,17 +58,17 @@ describeLabWithRedis("the console demo: the bot without Slack, from a terminal",
         slack: { channels: ["C0CONSOLE1"], approvers: ["U0BOB"], requestExpiryMinutes: 60 },
       }),
     );
-    const child = spawn(process.execPath, ["--import", "tsx", "src/console/main.ts"], {
-      cwd: ROOT,
-      env: {
+    const started = spawnTsx(
+      "src/console/main.ts",
+      {
         ...process.env,
         REDIS_URL: redisUrl,
         KCM_INVENTORY: path.join(dir, "inventory.yml"),
         KCM_REDIS_PREFIX: `c${randomBytes(4).toString("hex")}`,
       },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    session = new ConsoleSession(child);
+      { stdin: "pipe" },
+    );
+    session = new ConsoleSession(started);
     await session.waitFor(/^kcm-chatops console: 1 hosts; you are alice/);
   });
   afterAll(async () => {

@@ -204,29 +204,19 @@ describeLabWithRedis("the Slack app: signatures, Slack outages, emergencies", (r
   });
 
   it("refuses a forged signature and a timestamp older than five minutes (401), changing nothing", async () => {
-    const forged = await postSigned(
-      h.url,
-      h.secret,
-      slashCommand({
-        user: ALICE,
-        channel: CHANNEL,
-        text: "upgrade web-2 now",
-        responseUrl: h.fake.responseUrl(),
-      }),
-      { signature: `v0=${"0".repeat(64)}` },
-    );
+    const command = slashCommand({
+      user: ALICE,
+      channel: CHANNEL,
+      text: "upgrade web-2 now",
+      responseUrl: h.fake.responseUrl(),
+    });
+    const forged = await postSigned(h.url, h.secret, command, {
+      signature: `v0=${"0".repeat(64)}`,
+    });
     expect(forged.status).toBe(401);
-    const stale = await postSigned(
-      h.url,
-      h.secret,
-      slashCommand({
-        user: ALICE,
-        channel: CHANNEL,
-        text: "upgrade web-2 now",
-        responseUrl: h.fake.responseUrl(),
-      }),
-      { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 },
-    );
+    const stale = await postSigned(h.url, h.secret, command, {
+      timestamp: Math.floor(Date.now() / 1000) - 6 * 60,
+    });
     expect(stale.status).toBe(401);
     expect(await h.workers.queue.count()).toBe(0);
   });

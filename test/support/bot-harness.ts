@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import { loadInventory } from "../../src/config/load-inventory.js";
 import { readEnv } from "../../src/config/read-env.js";
 import { botPartsOf } from "../../src/runtime/bot-parts.js";
@@ -10,6 +9,7 @@ import type { LabHost } from "../lab/lab.js";
 import { ALWAYS_OPEN_WINDOW, labInventoryYaml } from "../lab/lab-inventory.js";
 import type { FakeMessage } from "./fake-slack/fake-slack-types.js";
 import { type FakeSlack, startFakeSlack } from "./fake-slack/start-fake-slack.js";
+import { freePort } from "./free-port.js";
 import { buttonClick, postSigned, slashCommand } from "./slack-signer.js";
 import { UpgradeHarness, type WorkerProcess } from "./worker-harness.js";
 
@@ -19,15 +19,6 @@ export const ALICE = "U0ALICE";
 export const BOB = "U0BOB";
 export const CAROL = "U0CAROL";
 export const DAVE = "U0DAVE";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * The whole system on one machine: the real Bolt app in HTTP mode (signed

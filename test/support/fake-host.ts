@@ -94,6 +94,21 @@ export class FakeHost {
     return this;
   }
 
+  /**
+   * Makes the next `command` drop its connection (as when sshd dies mid-command),
+   * after `effect` has changed what the host did before the drop.
+   */
+  dropsConnectionOnce(command: string, effect: () => void = () => {}): this {
+    return this.on(
+      command,
+      () => {
+        effect();
+        throw connectionError("dropped");
+      },
+      1,
+    );
+  }
+
   /** How many times `command` was sent. */
   count(command: string): number {
     return this.commands.filter((c) => c === command).length;

@@ -16,21 +16,21 @@ export interface FakeRunbook {
   clock: { now: number };
 }
 
+/** How a test sets up the fake runbook's ports: a journal to resume from, the clock's start, the host lock. */
+export interface FakeRunbookOptions {
+  journal?: readonly JournalEntry[];
+  now?: string;
+  holdsLock?: () => boolean;
+  refuseAppend?: (entry: JournalEntry) => boolean;
+}
+
 /**
  * In-memory journal, audit and reporter, a clock that moves only when the
  * runbook sleeps or a command runs, and the fake host's `connect`. `refuseAppend` plays a
  * stale worker: the journal throws LockLostError (as RedisJournal does)
  * from the first entry it matches on.
  */
-export function fakeRunbookDeps(
-  host: FakeHost,
-  options: {
-    journal?: readonly JournalEntry[];
-    now?: string;
-    holdsLock?: () => boolean;
-    refuseAppend?: (entry: JournalEntry) => boolean;
-  } = {},
-): FakeRunbook {
+export function fakeRunbookDeps(host: FakeHost, options: FakeRunbookOptions = {}): FakeRunbook {
   const clock = { now: Date.parse(options.now ?? "2026-11-26T19:30:00.000Z") };
   const journal = [...(options.journal ?? [])];
   const audit: AuditEvent[] = [];

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
+import { freePort } from "./free-port.js";
 
 /** A redis-server of a test's own, on a free loopback port. */
 export interface OwnRedis {
@@ -19,16 +19,6 @@ export interface OwnRedis {
   restart(): Promise<void>;
   /** Stops the server (by its pid) and removes its folder. */
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
 }
 
 /** Resolves once something answers PING at the port. */

@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
-import { freePort, waitForRedis } from "./start-own-redis.js";
+import { freePort } from "./free-port.js";
+import { waitForRedis } from "./start-own-redis.js";
 
 /** The name the sentinels monitor the primary by. */
 export const SENTINEL_NAME = "kcm";

@@ -1,12 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { type Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { afterEach } from "vitest";
 import { makeUpgradePlan, type UpgradePlan } from "../../src/domain/upgrade-plan.js";
 import { enqueueRollback, enqueueUpgrade } from "../../src/queue/enqueue-upgrade.js";
 import { bullPrefix, UPGRADE_QUEUE } from "../../src/queue/queue-names.js";
@@ -16,17 +13,11 @@ import { sshConnector } from "../../src/ssh/ssh-connector.js";
 import { storeKeys } from "../../src/store/store-keys.js";
 import type { LabHost } from "../lab/lab.js";
 import { labInventoryYaml } from "../lab/lab-inventory.js";
+import { spawnTsx, type TsxProcess } from "./spawn-tsx.js";
 import { checkTargetOf, sshTargetOf } from "./ssh-target-of.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-
 /** A real upgrade-worker process, its output collected line by line. */
-export interface WorkerProcess {
-  child: ChildProcess;
-  lines: string[];
-  /** Resolves with the exit code (or signal name) once the process ends. */
-  exited: Promise<number | string>;
-}
+export type WorkerProcess = TsxProcess;
 
 /**
  * The messages of a worker's log, in order: the `msg` of each JSON line (the
@@ -97,39 +88,21 @@ export class UpgradeHarness {
 
   /** Starts a worker process; resolves once it says it is ready. */
   async startWorker(env: Record<string, string> = {}): Promise<WorkerProcess> {
-    // One process (node with tsx's loader), so a signal reaches the worker itself.
-    const child = spawn(process.execPath, ["--import", "tsx", "workers/upgrade-worker.ts"], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        REDIS_URL: this.sentinel ? "" : this.redisUrl,
-        ...(this.sentinel
-          ? { REDIS_SENTINELS: this.sentinel.sentinels, REDIS_SENTINEL_NAME: this.sentinel.name }
-          : {}),
-        KCM_REDIS_PREFIX: this.prefix,
-        KCM_INVENTORY: this.inventoryPath,
-        // The job lock, its renewal and the stalled check are the product's defaults.
-        KCM_HOST_LOCK_TTL_MS: "3000",
-        KCM_BUSY_RETRY_MS: "500",
-        KCM_SSH_CONNECT_TIMEOUT_MS: "5000",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    const worker = spawnTsx("workers/upgrade-worker.ts", {
+      ...process.env,
+      REDIS_URL: this.sentinel ? "" : this.redisUrl,
+      ...(this.sentinel
+        ? { REDIS_SENTINELS: this.sentinel.sentinels, REDIS_SENTINEL_NAME: this.sentinel.name }
+        : {}),
+      KCM_REDIS_PREFIX: this.prefix,
+      KCM_INVENTORY: this.inventoryPath,
+      // The job lock, its renewal and the stalled check are the product's defaults.
+      KCM_HOST_LOCK_TTL_MS: "3000",
+      KCM_BUSY_RETRY_MS: "500",
+      KCM_SSH_CONNECT_TIMEOUT_MS: "5000",
+      ...env,
     });
-    const lines: string[] = [];
-    let buffer = "";
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const parts = buffer.split("\n");
-      buffer = parts.pop() ?? "";
-      lines.push(...parts);
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    const exited = new Promise<number | string>((resolve) =>
-      child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
-    );
-    const worker = { child, lines, exited };
+    const { lines, exited } = worker;
     this.workers.push(worker);
     await Promise.race([
       this.until(() => lines.some((l) => l.includes(" ready (")), 30_000, "the worker to be ready"),
@@ -211,6 +184,11 @@ export class UpgradeHarness {
     );
   }
 
+  /** Whether the job's journal holds `event` of `step` (e.g. "upgrade", "started") yet. */
+  async journalShows(jobId: string, step: string, event: string): Promise<boolean> {
+    return (await this.journal(jobId)).some((e) => e.step === step && e.event === event);
+  }
+
   async until(
     test: () => boolean | Promise<boolean>,
     timeoutMs: number,
@@ -249,23 +227,3 @@ export const UPGRADE_STEPS = [
   "start",
   "verify",
 ];
-
-/**
- * For a describe block: `setUp(...hosts)` gives a fresh harness for those lab
- * hosts; after each test the harness is torn down and the hosts destroyed.
- */
-export function harnessPerTest(redisUrl: string): (...hosts: LabHost[]) => Promise<UpgradeHarness> {
-  let harness: UpgradeHarness | undefined;
-  const hosts: LabHost[] = [];
-  afterEach(async () => {
-    await harness?.tearDown();
-    harness = undefined;
-    await Promise.all(hosts.splice(0).map((h) => h.destroy()));
-  });
-  return async (...made) => {
-    hosts.push(...made);
-    harness = new UpgradeHarness(redisUrl, made);
-    await harness.setUp();
-    return harness;
-  };
-}

@@ -44,6 +44,27 @@ describeLabWithRedis("kcm-chatops doctor", (redisUrl) => {
     return lines.slice(start + 1, end < 0 ? undefined : end);
   }
 
+  /**
+   * Runs `body` with web-1's sudoers file: its path, its text, and `write` to
+   * replace that text; the original text is put back afterwards.
+   */
+  async function withWeb1Sudoers(
+    body: (sudoers: {
+      file: string;
+      original: string;
+      write: (text: string) => Promise<void>;
+    }) => Promise<void>,
+  ): Promise<void> {
+    const file = `/etc/sudoers.d/${web1.user}`;
+    const original = await readFile(file, "utf8");
+    const write = (text: string) => writeFile(file, text, { mode: 0o440 });
+    try {
+      await body({ file, original, write });
+    } finally {
+      await write(original);
+    }
+  }
+
   beforeAll(async () => {
     [web1, web2, slack] = await Promise.all([
       createLabHost({ name: "web-1", release: "2.23.1", publish: ["2.24.1"] }),
@@ -161,15 +182,13 @@ describeLabWithRedis("kcm-chatops doctor", (redisUrl) => {
     }
   });
 
-  it("finds commands missing from sudoers; the lines it prints fix them", async () => {
-    const file = `/etc/sudoers.d/${web1.user}`;
-    const original = await readFile(file, "utf8");
-    try {
+  it("finds commands missing from sudoers; the lines it prints fix them", () =>
+    withWeb1Sudoers(async ({ file, original, write }) => {
       const reduced = original
         .split("\n")
         .filter((l) => !l.includes(" history-"))
         .join("\n");
-      await writeFile(file, reduced, { mode: 0o440 });
+      await write(reduced);
       expect((await runCommand("visudo", ["-c", "-q", "-f", file])).code).toBe(0);
       const { code, lines } = await doctor();
       expect(code).toBe(1);
@@ -189,38 +208,26 @@ describeLabWithRedis("kcm-chatops doctor", (redisUrl) => {
         `${web1.user} ALL=(root) NOPASSWD: ${helper} history-undo [0-9]*`,
       ]);
       // Granting exactly what doctor printed makes it pass.
-      await writeFile(file, `${reduced}\n${grants.map((l) => l.trim()).join("\n")}\n`, {
-        mode: 0o440,
-      });
+      await write(`${reduced}\n${grants.map((l) => l.trim()).join("\n")}\n`);
       expect((await runCommand("visudo", ["-c", "-q", "-f", file])).code).toBe(0);
       expect((await doctor()).code).toBe(0);
-    } finally {
-      await writeFile(file, original, { mode: 0o440 });
-    }
-  });
+    }));
 
-  it("fails NOPASSWD: ALL as far more than the runbook needs", async () => {
-    const file = `/etc/sudoers.d/${web1.user}`;
-    const original = await readFile(file, "utf8");
-    try {
-      await writeFile(file, `${web1.user} ALL=(ALL:ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
+  it("fails NOPASSWD: ALL as far more than the runbook needs", () =>
+    withWeb1Sudoers(async ({ write }) => {
+      await write(`${web1.user} ALL=(ALL:ALL) NOPASSWD: ALL\n`);
       const { code, lines } = await doctor();
       expect(code).toBe(1);
       expect(section(lines, web1)).toContain(
         `  ✗ sudo: ${web1.user} may run ALL as root without a password: far more than the runbook's 12 commands, so anyone with the bot's key is root on this host`,
       );
-    } finally {
-      await writeFile(file, original, { mode: 0o440 });
-    }
-  });
+    }));
 
-  it("fails any other passwordless root rule, saying what it allows", async () => {
-    const file = `/etc/sudoers.d/${web1.user}`;
-    const original = await readFile(file, "utf8");
-    try {
+  it("fails any other passwordless root rule, saying what it allows", () =>
+    withWeb1Sudoers(async ({ file, original, write }) => {
       // The helper, plus the rules of the old direct-sudo set-up left behind.
       const stale = `${web1.user} ALL=(root) NOPASSWD: ${web1.binDir}/yum --setopt\\=exit_on_lock\\=True upgrade -y kcm-*, /usr/bin/id -un`;
-      await writeFile(file, `${original}${stale}\n`, { mode: 0o440 });
+      await write(`${original}${stale}\n`);
       expect((await runCommand("visudo", ["-c", "-q", "-f", file])).code).toBe(0);
       const { code, lines } = await doctor();
       expect(code).toBe(1);
@@ -232,10 +239,7 @@ describeLabWithRedis("kcm-chatops doctor", (redisUrl) => {
           "        /usr/bin/id -un",
         ]),
       );
-    } finally {
-      await writeFile(file, original, { mode: 0o440 });
-    }
-  });
+    }));
 
   it("fails a helper that is missing, changed, or within the account's reach", async () => {
     const helper = web1.helperPath;

@@ -1,22 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkRedisPolicy } from "../../../src/store/check-redis-policy.js";
 import { describeWithRedis } from "../../support/describe-with-redis.js";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
+import { type OwnRedis, startOwnRedis } from "../../support/start-own-redis.js";
 
 describeWithRedis("checkRedisPolicy", (redisUrl) => {
   it("accepts the tests' Redis (noeviction)", async () => {
@@ -30,32 +16,17 @@ describeWithRedis("checkRedisPolicy", (redisUrl) => {
 
   // A Redis of this test's own: the shared one's configuration is never changed.
   describe("on a Redis started for this test", () => {
-    let child: ChildProcess | undefined;
-    let dir = "";
+    let own: OwnRedis | undefined;
     let redis: Redis;
 
     beforeAll(async () => {
-      dir = await mkdtemp(path.join(tmpdir(), "kcm-policy-"));
-      const port = await freePort();
-      child = spawn(
-        "redis-server",
-        ["--bind", "127.0.0.1", "--port", String(port), "--dir", dir, "--save", ""],
-        { stdio: "ignore" },
-      );
-      // Commands wait (no retry limit) until the new server accepts connections.
-      redis = new Redis(port, "127.0.0.1", { retryStrategy: () => 50, maxRetriesPerRequest: null });
-      redis.on("error", () => {});
+      own = await startOwnRedis();
+      redis = new Redis(own.url, { maxRetriesPerRequest: 1 });
       expect(await redis.ping()).toBe("PONG");
     });
     afterAll(async () => {
       redis?.disconnect();
-      const pid = child?.pid;
-      if (pid !== undefined && child?.exitCode === null) {
-        const exited = new Promise((r) => child?.once("exit", r));
-        process.kill(pid, "SIGTERM");
-        await exited;
-      }
-      if (dir) await rm(dir, { recursive: true, force: true });
+      await own?.stop();
     });
 
     it("refuses a Redis that may evict keys, naming its policy and the fix", async () => {

@@ -5,7 +5,8 @@ import type { ChangedOutcome, JobOutcome } from "../../../src/chat/runbook-event
 import { makeRollbackPlan } from "../../../src/domain/upgrade-plan.js";
 import { createLabHost, type LabHost } from "../../lab/lab.js";
 import { describeLabWithRedis } from "../../support/describe-lab-with-redis.js";
-import { harnessPerTest, UPGRADE_STEPS } from "../../support/worker-harness.js";
+import { harnessPerTest } from "../../support/harness-per-test.js";
+import { UPGRADE_STEPS } from "../../support/worker-harness.js";
 
 const logins = async (host: LabHost) =>
   (

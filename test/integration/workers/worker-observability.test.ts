@@ -1,21 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterEach, expect, it } from "vitest";
-import { createLabHost, type LabHost } from "../../lab/lab.js";
+import { expect, it } from "vitest";
+import { createLabHost } from "../../lab/lab.js";
 import { describeLabWithRedis } from "../../support/describe-lab-with-redis.js";
-import { UPGRADE_STEPS, UpgradeHarness, type WorkerProcess } from "../../support/worker-harness.js";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from "../../support/free-port.js";
+import { harnessOnOwnRedisPerTest, harnessPerTest } from "../../support/harness-per-test.js";
+import { UPGRADE_STEPS, type WorkerProcess } from "../../support/worker-harness.js";
 
 /** The worker's log lines (JSON) whose message contains `text`. */
 function logged(worker: WorkerProcess, text: string): Record<string, unknown>[] {
@@ -26,20 +14,12 @@ function logged(worker: WorkerProcess, text: string): Record<string, unknown>[] 
 }
 
 describeLabWithRedis("the worker's health, metrics and logs", (redisUrl) => {
-  let harness: UpgradeHarness | undefined;
-  const hosts: LabHost[] = [];
-  afterEach(async () => {
-    await harness?.tearDown();
-    harness = undefined;
-    await Promise.all(hosts.splice(0).map((h) => h.destroy()));
-  });
+  const setUp = harnessPerTest(redisUrl);
+  const setUpOnOwnRedis = harnessOnOwnRedisPerTest();
 
   it("serves /healthz and /metrics: jobs by state, and each step's duration after a job", async () => {
     const host = await createLabHost({ name: "metrics", release: "2.23.1", publish: ["2.24.1"] });
-    hosts.push(host);
-    const h = new UpgradeHarness(redisUrl, [host]);
-    harness = h;
-    await h.setUp();
+    const h = await setUp(host);
     const port = await freePort();
     const worker = await h.startWorker({ KCM_METRICS_PORT: String(port) });
     const base = `http://127.0.0.1:${port}`;
@@ -78,55 +58,30 @@ describeLabWithRedis("the worker's health, metrics and logs", (redisUrl) => {
   });
 
   it("answers 503 while its Redis is away, and 200 again once it is back", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "kcm-health-"));
-    const redisPort = await freePort();
-    const startRedis = () =>
-      spawn(
-        "redis-server",
-        ["--bind", "127.0.0.1", "--port", String(redisPort), "--dir", dir, "--save", ""],
-        { stdio: "ignore" },
-      );
-    let redis: ChildProcess = startRedis();
-    try {
-      // The inventory needs a host; no job runs on it.
-      const host = await createLabHost({ name: "healthz", release: "2.23.1" });
-      hosts.push(host);
-      const h = new UpgradeHarness(`redis://127.0.0.1:${redisPort}`, [host]);
-      harness = h;
-      await h.until(
-        async () => (await h.redis.ping().catch(() => "")) === "PONG",
-        10_000,
-        "the private Redis",
-      );
-      await h.setUp();
-      const port = await freePort();
-      await h.startWorker({ KCM_METRICS_PORT: String(port) });
-      const healthz = () =>
-        fetch(`http://127.0.0.1:${port}/healthz`).then(async (r) => ({
-          status: r.status,
-          body: (await r.json()) as { status: string; redis: string },
-        }));
-      expect((await healthz()).status).toBe(200);
+    // The inventory needs a host; no job runs on it.
+    const { h, redis } = await setUpOnOwnRedis({ name: "healthz", release: "2.23.1" });
+    const port = await freePort();
+    await h.startWorker({ KCM_METRICS_PORT: String(port) });
+    const healthz = () =>
+      fetch(`http://127.0.0.1:${port}/healthz`).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as { status: string; redis: string },
+      }));
+    expect((await healthz()).status).toBe(200);
 
-      // The harness's own queue complains on stderr while Redis is away: not what is tested.
-      h.queue.on("error", () => {});
-      redis.kill("SIGKILL");
-      await h.until(async () => (await healthz()).status === 503, 15_000, "/healthz to fail");
-      const away = await healthz();
-      expect(away.body.status).toBe("failing");
-      expect(away.body.redis).not.toBe("ok");
-      // Scrapes still answer, without the queues' counts.
-      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
-      expect(metrics.status).toBe(200);
-      expect(await metrics.text()).not.toContain('kcm_queue_jobs{queue="kcm-upgrades"');
+    // The harness's own queue complains on stderr while Redis is away: not what is tested.
+    h.queue.on("error", () => {});
+    await redis.kill();
+    await h.until(async () => (await healthz()).status === 503, 15_000, "/healthz to fail");
+    const away = await healthz();
+    expect(away.body.status).toBe("failing");
+    expect(away.body.redis).not.toBe("ok");
+    // Scrapes still answer, without the queues' counts.
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).not.toContain('kcm_queue_jobs{queue="kcm-upgrades"');
 
-      redis = startRedis();
-      await h.until(async () => (await healthz()).status === 200, 30_000, "/healthz to recover");
-    } finally {
-      await harness?.tearDown();
-      harness = undefined;
-      redis.kill("SIGTERM");
-      await rm(dir, { recursive: true, force: true });
-    }
+    await redis.restart();
+    await h.until(async () => (await healthz()).status === 200, 30_000, "/healthz to recover");
   });
 });

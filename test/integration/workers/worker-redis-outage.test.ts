@@ -1,8 +1,9 @@
-import { afterEach, expect, it } from "vitest";
-import { createLabHost, type LabHost, startLabRepoServer } from "../../lab/lab.js";
+import { expect, it } from "vitest";
+import { startLabRepoServer } from "../../lab/lab.js";
 import { describeLab } from "../../support/describe-lab.js";
-import { freePort, type OwnRedis, startOwnRedis } from "../../support/start-own-redis.js";
-import { messagesOf, UpgradeHarness, type WorkerProcess } from "../../support/worker-harness.js";
+import { freePort } from "../../support/free-port.js";
+import { harnessOnOwnRedisPerTest } from "../../support/harness-per-test.js";
+import { messagesOf, type WorkerProcess } from "../../support/worker-harness.js";
 
 /**
  * Redis goes away (kill -9) under a worker in the middle of an upgrade, and
@@ -11,29 +12,8 @@ import { messagesOf, UpgradeHarness, type WorkerProcess } from "../../support/wo
  * what it did once Redis is back; it says so once each way.
  */
 describeLab("a worker whose Redis goes away mid-upgrade", () => {
-  let redis: OwnRedis | undefined;
-  let h: UpgradeHarness | undefined;
-  const hosts: LabHost[] = [];
-  afterEach(async () => {
-    await redis?.restart().catch(() => {});
-    await h?.tearDown();
-    await redis?.stop();
-    await Promise.all(hosts.splice(0).map((host) => host.destroy()));
-    redis = undefined;
-    h = undefined;
-  });
-
-  async function setUp(name: string) {
-    redis = await startOwnRedis(["--appendonly", "yes", "--maxmemory-policy", "noeviction"]);
-    const host = await createLabHost({ name, release: "2.23.1", publish: ["2.24.1"] });
-    hosts.push(host);
-    h = new UpgradeHarness(redis.url, [host]);
-    await h.setUp();
-    return { host, h, redis };
-  }
-
-  const journalSays = async (harness: UpgradeHarness, id: string, step: string, event: string) =>
-    (await harness.journal(id)).some((e) => e.step === step && e.event === event);
+  const setUpOnOwnRedis = harnessOnOwnRedisPerTest();
+  const setUp = (name: string) => setUpOnOwnRedis({ name, release: "2.23.1", publish: ["2.24.1"] });
 
   const count = (worker: WorkerProcess, pattern: RegExp) =>
     messagesOf(worker).filter((m) => pattern.test(m)).length;
@@ -44,7 +24,7 @@ describeLab("a worker whose Redis goes away mid-upgrade", () => {
     await h.enqueue("req-outage", host, await h.planFor(host));
     const port = await freePort();
     const worker = await h.startWorker({ KCM_METRICS_PORT: String(port) });
-    await h.until(() => journalSays(h, "req-outage", "upgrade", "started"), 30_000, "yum to start");
+    await h.until(() => h.journalShows("req-outage", "upgrade", "started"), 30_000, "yum to start");
     await redis.kill();
 
     // yum finishes on the host; the worker cannot journal it, so it brings the services back.
@@ -69,7 +49,7 @@ describeLab("a worker whose Redis goes away mid-upgrade", () => {
     expect(await host.lastTransaction()).toBe(2);
     expect(await host.unitState("guacamole")).toBe("active");
     // What the worker did while Redis was away is in the journal now.
-    expect(await journalSays(h, "req-outage", "upgrade", "finished")).toBe(true);
+    expect(await h.journalShows("req-outage", "upgrade", "finished")).toBe(true);
     const said = messagesOf(worker).filter((m) => m.startsWith("upgrade-worker: redis:"));
     expect(said, said.join("\n")).toHaveLength(2);
     expect(count(worker, /^upgrade-worker: redis: lost the connection to Redis/)).toBe(1);
@@ -87,7 +67,7 @@ describeLab("a worker whose Redis goes away mid-upgrade", () => {
       const before = await host.webStatus();
       await h.startWorker();
       await h.until(
-        () => journalSays(h, "req-early", "prefetch", "started"),
+        () => h.journalShows("req-early", "prefetch", "started"),
         30_000,
         "the prefetch",
       );

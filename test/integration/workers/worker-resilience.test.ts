@@ -1,8 +1,9 @@
 import { expect, it } from "vitest";
 import { createLabHost, type LabHost, startLabRepoServer } from "../../lab/lab.js";
 import { describeLabWithRedis } from "../../support/describe-lab-with-redis.js";
+import { harnessPerTest } from "../../support/harness-per-test.js";
 import { startOwnRedis } from "../../support/start-own-redis.js";
-import { harnessPerTest, messagesOf, UpgradeHarness } from "../../support/worker-harness.js";
+import { messagesOf, UpgradeHarness } from "../../support/worker-harness.js";
 
 /** Upgrade transactions in the host's yum history (the lab's install is transaction 1). */
 const lastTransaction = (host: LabHost) => host.lastTransaction();
@@ -17,8 +18,7 @@ describeLabWithRedis("workers that die, stop, or share a host", (redisUrl) => {
     await h.enqueue("req-killed", host, await h.planFor(host));
     const first = await h.startWorker();
     await h.until(
-      async () =>
-        (await h.journal("req-killed")).some((e) => e.step === "upgrade" && e.event === "started"),
+      () => h.journalShows("req-killed", "upgrade", "started"),
       30_000,
       "the upgrade step to start",
     );
@@ -105,8 +105,7 @@ describeLabWithRedis("workers that die, stop, or share a host", (redisUrl) => {
     await h.enqueue("req-term", a as LabHost, await h.planFor(a as LabHost));
     const worker = await h.startWorker({ KCM_WORKER_CONCURRENCY: "1" });
     await h.until(
-      async () =>
-        (await h.journal("req-term")).some((e) => e.step === "upgrade" && e.event === "started"),
+      () => h.journalShows("req-term", "upgrade", "started"),
       30_000,
       "the upgrade step to start",
     );
@@ -141,10 +140,7 @@ describeLabWithRedis("workers that die, stop, or share a host", (redisUrl) => {
       const before = await host.webStatus();
       const first = await h.startWorker();
       await h.until(
-        async () =>
-          (await h.journal("req-term-early")).some(
-            (e) => e.step === "prefetch" && e.event === "started",
-          ),
+        () => h.journalShows("req-term-early", "prefetch", "started"),
         30_000,
         "the prefetch",
       );

@@ -41,10 +41,7 @@ describeLab("a worker on Redis behind Sentinel, failed over mid-upgrade", () => 
     await h.enqueue("req-failover", host, await h.planFor(host));
     const worker = await h.startWorker();
     await h.until(
-      async () =>
-        (await h.journal("req-failover")).some(
-          (e) => e.step === "upgrade" && e.event === "started",
-        ),
+      () => h.journalShows("req-failover", "upgrade", "started"),
       30_000,
       "yum to start",
     );

@@ -1,7 +1,8 @@
 import { expect, it } from "vitest";
 import { createLabHost, type LabHost } from "../../lab/lab.js";
 import { describeLabWithRedis } from "../../support/describe-lab-with-redis.js";
-import { harnessPerTest, messagesOf, type UpgradeHarness } from "../../support/worker-harness.js";
+import { harnessPerTest } from "../../support/harness-per-test.js";
+import { messagesOf, type UpgradeHarness } from "../../support/worker-harness.js";
 
 /**
  * The host's sshd dies while the services are stopped (kill -9 of sshd and
@@ -12,9 +13,6 @@ import { harnessPerTest, messagesOf, type UpgradeHarness } from "../../support/w
 describeLabWithRedis("a worker whose host's sshd dies mid-upgrade", (redisUrl) => {
   const setUp = harnessPerTest(redisUrl);
 
-  const stepIs = async (h: UpgradeHarness, id: string, step: string, event: string) =>
-    (await h.journal(id)).some((e) => e.step === step && e.event === event);
-
   /** Kills sshd once the journal shows `step` `event`, and starts it again after `awayMs`. */
   async function dropAt(
     h: UpgradeHarness,
@@ -24,7 +22,7 @@ describeLabWithRedis("a worker whose host's sshd dies mid-upgrade", (redisUrl) =
     event: string,
     awayMs: number,
   ) {
-    await h.until(() => stepIs(h, id, step, event), 30_000, `${step} ${event}`);
+    await h.until(() => h.journalShows(id, step, event), 30_000, `${step} ${event}`);
     await host.killSshd();
     await new Promise((r) => setTimeout(r, awayMs));
     await host.startSshd();
@@ -79,7 +77,7 @@ describeLabWithRedis("a worker whose host's sshd dies mid-upgrade", (redisUrl) =
       end: new Date(now + 15_000).toISOString(),
     });
     await h.startWorker({ KCM_RECONNECT_MARGIN_MS: "3000", KCM_RECONNECT_MAX_DELAY_MS: "2000" });
-    await h.until(() => stepIs(h, "req-drop-gone", "upgrade", "started"), 30_000, "yum");
+    await h.until(() => h.journalShows("req-drop-gone", "upgrade", "started"), 30_000, "yum");
     await host.killSshd();
     try {
       const job = await h.finished("req-drop-gone", 60_000);

@@ -1,8 +1,8 @@
 import { expect, it } from "vitest";
 import { createLabHost } from "../../lab/lab.js";
 import { describeLabWithRedis } from "../../support/describe-lab-with-redis.js";
+import { harnessPerTest } from "../../support/harness-per-test.js";
 import {
-  harnessPerTest,
   messagesOf,
   type UpgradeHarness,
   type WorkerProcess,
@@ -27,11 +27,7 @@ describeLabWithRedis("a worker that stalls mid-downtime, with another worker ali
     // The product's settings throughout (the harness shortens the host lock's TTL).
     const env = { KCM_WORKER_CONCURRENCY: "1", KCM_HOST_LOCK_TTL_MS: "60000" };
     const workers = await Promise.all([h.startWorker(env), h.startWorker(env)]);
-    await h.until(
-      async () => (await h.journal(id)).some((e) => e.step === "upgrade" && e.event === "started"),
-      30_000,
-      "yum to start",
-    );
+    await h.until(() => h.journalShows(id, "upgrade", "started"), 30_000, "yum to start");
     const holder = workers.find((w) =>
       messagesOf(w).some((m) => m.includes(`[${id} ${name}] ▶ upgrade`)),
     );

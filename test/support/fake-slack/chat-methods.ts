@@ -40,9 +40,7 @@ export const chatMethods: Record<string, Handler> = {
     };
     if (threadTs !== undefined)
       message.thread_ts = ws.find(channel.id, threadTs)?.thread_ts ?? threadTs;
-    if (Array.isArray(args["blocks"])) message.blocks = args["blocks"];
-    const metadata = readMetadata(args["metadata"]);
-    if (metadata !== undefined) message.metadata = metadata;
+    takeBlocksAndMetadata(message, args);
     ws.add(message);
     return {
       ok: true,
@@ -62,9 +60,7 @@ export const chatMethods: Record<string, Handler> = {
     if (problem !== undefined) return fail(problem);
     const newText = text(args["text"]);
     if (newText !== undefined) message.text = newText;
-    if (Array.isArray(args["blocks"])) message.blocks = args["blocks"];
-    const metadata = readMetadata(args["metadata"]);
-    if (metadata !== undefined) message.metadata = metadata;
+    takeBlocksAndMetadata(message, args);
     message.edited = { user: FAKE_BOT.userId, ts: ws.nextTs() };
     message.editCount += 1;
     return {
@@ -153,6 +149,13 @@ function contentProblem(args: SlackArgs, isNew: boolean): string | undefined {
   )
     return "no_text";
   return undefined;
+}
+
+/** Sets the message's blocks and metadata from the call's arguments, where they are given. */
+function takeBlocksAndMetadata(message: FakeMessage, args: SlackArgs): void {
+  if (Array.isArray(args["blocks"])) message.blocks = args["blocks"];
+  const metadata = readMetadata(args["metadata"]);
+  if (metadata !== undefined) message.metadata = metadata;
 }
 
 function readMetadata(value: unknown): FakeMessage["metadata"] | undefined {

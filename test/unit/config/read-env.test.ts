@@ -13,30 +13,33 @@ function envError(env: NodeJS.ProcessEnv): ConfigError {
   throw new Error("readEnv accepted the environment");
 }
 
+/** What readEnv gives for an empty environment. */
+const DEFAULTS = {
+  inventoryPath: "/etc/kcm-chatops/inventory.yml",
+  checkConcurrency: 8,
+  sshConnectTimeoutMs: 30_000,
+  checkCommandTimeoutMs: 120_000,
+  redisPrefix: "kcm",
+  workerConcurrency: 4,
+  jobLockMs: 5000,
+  jobLockRenewMs: 1000,
+  stalledIntervalMs: 1500,
+  hostLockTtlMs: 60_000,
+  transactionTimeoutMs: 1_800_000,
+  busyRetryMs: 15_000,
+  reconnectMarginMs: 1_800_000,
+  reconnectMaxDelayMs: 5000,
+  redisSentinelName: "kcm",
+  slackMode: "socket",
+  httpPort: 3000,
+  logLevel: "info",
+  metricsHost: "127.0.0.1",
+  dashboardHost: "127.0.0.1",
+};
+
 describe("readEnv", () => {
   it("gives the defaults for an empty environment, and no redisUrl", () => {
-    expect(readEnv({})).toEqual({
-      inventoryPath: "/etc/kcm-chatops/inventory.yml",
-      checkConcurrency: 8,
-      sshConnectTimeoutMs: 30_000,
-      checkCommandTimeoutMs: 120_000,
-      redisPrefix: "kcm",
-      workerConcurrency: 4,
-      jobLockMs: 5000,
-      jobLockRenewMs: 1000,
-      stalledIntervalMs: 1500,
-      hostLockTtlMs: 60_000,
-      transactionTimeoutMs: 1_800_000,
-      busyRetryMs: 15_000,
-      reconnectMarginMs: 1_800_000,
-      reconnectMaxDelayMs: 5000,
-      redisSentinelName: "kcm",
-      slackMode: "socket",
-      httpPort: 3000,
-      logLevel: "info",
-      metricsHost: "127.0.0.1",
-      dashboardHost: "127.0.0.1",
-    });
+    expect(readEnv({})).toEqual(DEFAULTS);
     expect(readEnv({})).not.toHaveProperty("redisUrl");
     expect(readEnv({})).not.toHaveProperty("metricsPort");
     expect(readEnv({})).not.toHaveProperty("dashboardPort");
@@ -69,6 +72,8 @@ describe("readEnv", () => {
         UNRELATED: "ignored",
       }),
     ).toEqual({
+      // What no variable here sets keeps its default (Sentinel, Slack, logging, metrics).
+      ...DEFAULTS,
       inventoryPath: "/srv/inventory.yml",
       checkConcurrency: 64,
       sshConnectTimeoutMs: 1000,
@@ -84,12 +89,6 @@ describe("readEnv", () => {
       busyRetryMs: 250,
       reconnectMarginMs: 0,
       reconnectMaxDelayMs: 2000,
-      redisSentinelName: "kcm",
-      slackMode: "socket",
-      httpPort: 3000,
-      logLevel: "info",
-      metricsHost: "127.0.0.1",
-      dashboardHost: "127.0.0.1",
     });
   });
 

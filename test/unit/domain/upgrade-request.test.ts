@@ -87,18 +87,12 @@ const cancel = (by: string, minutes = 5): Action => ({ kind: "cancel", by, at: a
 
 describe("newRequest", () => {
   it("makes a pending request that expires after the policy's minutes", () => {
+    // What it was given, its window as ISO text, and what it adds.
     expect(fresh()).toEqual({
-      id: "r-0k3j9x2a",
-      kind: "upgrade",
-      host: "web1",
-      plan,
-      requestedBy: REQUESTER,
-      channel: "C0KCMOPS",
+      ...input,
       createdAt: "2026-11-26T12:00:00.000Z",
       expiresAt: "2026-11-26T13:00:00.000Z",
-      when: { kind: "next-window" },
       runWindow: { start: "2026-11-28T01:00:00.000Z", end: "2026-11-28T04:00:00.000Z" },
-      emergency: false,
       state: "pending",
       history: [{ at: "2026-11-26T12:00:00.000Z", by: REQUESTER, action: "requested" }],
     });

@@ -51,44 +51,47 @@ describe("wallTimeAt", () => {
 });
 
 describe("instantOfWallTime", () => {
-  it("converts an ordinary local time", () => {
-    expect(instant("Europe/Berlin", wall(2026, 11, 28, 2, 0))).toBe("2026-11-28T01:00:00.000Z");
-    expect(instant("America/New_York", wall(2026, 7, 4, 12, 0))).toBe("2026-07-04T16:00:00.000Z");
-    expect(instant("Asia/Kolkata", wall(2026, 11, 28, 2, 0))).toBe("2026-11-27T20:30:00.000Z");
-    expect(instant("UTC", wall(2026, 11, 28, 2, 0))).toBe("2026-11-28T02:00:00.000Z");
-  });
+  /** Converts local time `local` (`YYYY-MM-DD HH:MM`) in `zone`, expecting `expected`. */
+  const converts = (zone: string, local: string, expected: string) => {
+    expect(instant(zone, Date.parse(`${local.replace(" ", "T")}:00Z`))).toBe(expected);
+  };
 
-  it("moves a time in a spring-forward gap to the end of the gap", () => {
+  it.each([
+    ["Europe/Berlin", "2026-11-28 02:00", "2026-11-28T01:00:00.000Z"],
+    ["America/New_York", "2026-07-04 12:00", "2026-07-04T16:00:00.000Z"],
+    ["Asia/Kolkata", "2026-11-28 02:00", "2026-11-27T20:30:00.000Z"],
+    ["UTC", "2026-11-28 02:00", "2026-11-28T02:00:00.000Z"],
+  ])("converts an ordinary local time: %s %s is %s", converts);
+
+  it.each([
     // Europe/Berlin: 02:00 CET -> 03:00 CEST on Sunday 29 March 2026.
-    expect(instant("Europe/Berlin", wall(2026, 3, 29, 2, 0))).toBe("2026-03-29T01:00:00.000Z");
-    expect(instant("Europe/Berlin", wall(2026, 3, 29, 2, 59))).toBe("2026-03-29T01:00:00.000Z");
-    expect(instant("Europe/Berlin", wall(2026, 3, 29, 3, 0))).toBe("2026-03-29T01:00:00.000Z");
-    expect(instant("Europe/Berlin", wall(2026, 3, 29, 1, 59))).toBe("2026-03-29T00:59:00.000Z");
+    ["Europe/Berlin", "2026-03-29 02:00", "2026-03-29T01:00:00.000Z"],
+    ["Europe/Berlin", "2026-03-29 02:59", "2026-03-29T01:00:00.000Z"],
+    ["Europe/Berlin", "2026-03-29 03:00", "2026-03-29T01:00:00.000Z"],
+    ["Europe/Berlin", "2026-03-29 01:59", "2026-03-29T00:59:00.000Z"],
     // America/New_York: 02:00 EST -> 03:00 EDT on Sunday 8 March 2026.
-    expect(instant("America/New_York", wall(2026, 3, 8, 2, 30))).toBe("2026-03-08T07:00:00.000Z");
+    ["America/New_York", "2026-03-08 02:30", "2026-03-08T07:00:00.000Z"],
     // Pacific/Chatham: 02:45 -> 03:45 on Sunday 27 September 2026.
-    expect(instant("Pacific/Chatham", wall(2026, 9, 27, 3, 0))).toBe("2026-09-26T14:00:00.000Z");
-  });
+    ["Pacific/Chatham", "2026-09-27 03:00", "2026-09-26T14:00:00.000Z"],
+  ])("moves a time in a spring-forward gap to the end of the gap: %s %s is %s", converts);
 
-  it("takes the earlier instant of a time that happens twice", () => {
+  it.each([
     // Europe/Berlin: 03:00 CEST -> 02:00 CET on Sunday 25 October 2026.
-    expect(instant("Europe/Berlin", wall(2026, 10, 25, 2, 30))).toBe("2026-10-25T00:30:00.000Z");
+    ["Europe/Berlin", "2026-10-25 02:30", "2026-10-25T00:30:00.000Z"],
     // The hour after the repeated one is unique again.
-    expect(instant("Europe/Berlin", wall(2026, 10, 25, 3, 0))).toBe("2026-10-25T02:00:00.000Z");
+    ["Europe/Berlin", "2026-10-25 03:00", "2026-10-25T02:00:00.000Z"],
     // America/New_York: 02:00 EDT -> 01:00 EST on Sunday 1 November 2026.
-    expect(instant("America/New_York", wall(2026, 11, 1, 1, 30))).toBe("2026-11-01T05:30:00.000Z");
+    ["America/New_York", "2026-11-01 01:30", "2026-11-01T05:30:00.000Z"],
     // Pacific/Chatham: 03:45 -> 02:45 on Sunday 5 April 2026.
-    expect(instant("Pacific/Chatham", wall(2026, 4, 5, 3, 0))).toBe("2026-04-04T13:15:00.000Z");
-  });
+    ["Pacific/Chatham", "2026-04-05 03:00", "2026-04-04T13:15:00.000Z"],
+  ])("takes the earlier instant of a time that happens twice: %s %s is %s", converts);
 
-  it("handles a half-hour change (Australia/Lord_Howe) and a skipped date (Pacific/Apia)", () => {
+  it.each([
     // Lord Howe goes from +10:30 to +11:00 at 02:00 on Sunday 4 October 2026.
-    expect(instant("Australia/Lord_Howe", wall(2026, 10, 4, 2, 15))).toBe(
-      "2026-10-03T15:30:00.000Z",
-    );
+    ["Australia/Lord_Howe", "2026-10-04 02:15", "2026-10-03T15:30:00.000Z"],
     // Samoa skipped Friday 30 December 2011: any time that day is midnight on the 31st.
-    expect(instant("Pacific/Apia", wall(2011, 12, 30, 12, 0))).toBe("2011-12-30T10:00:00.000Z");
-  });
+    ["Pacific/Apia", "2011-12-30 12:00", "2011-12-30T10:00:00.000Z"],
+  ])("handles a half-hour change and a skipped date: %s %s is %s", converts);
 
   const zones = fc.constantFrom(
     "UTC",

@@ -20,14 +20,12 @@ afterAll(async () => {
 const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 
+/** The dashboard's login in these tests. */
+const LOGIN = { user: "ops", password: "correct horse battery" };
+
 describe("startDashboard", () => {
   it("answers 401 without credentials or with wrong ones, and the board with the right ones", async () => {
-    const dashboard = await startDashboard({
-      queues: [queue],
-      port: 0,
-      user: "ops",
-      password: "correct horse battery",
-    });
+    const dashboard = await startDashboard({ queues: [queue], port: 0, ...LOGIN });
     try {
       const get = (authorization?: string) =>
         fetch(`${dashboard.url}/`, authorization ? { headers: { authorization } } : {});
@@ -63,12 +61,7 @@ describe("startDashboard", () => {
   });
 
   it("listens on 127.0.0.1 unless told otherwise", async () => {
-    const dashboard = await startDashboard({
-      queues: [queue],
-      port: 0,
-      user: "ops",
-      password: "correct horse battery",
-    });
+    const dashboard = await startDashboard({ queues: [queue], port: 0, ...LOGIN });
     await dashboard.close();
     expect(dashboard.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });

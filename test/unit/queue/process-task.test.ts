@@ -1,95 +1,36 @@
 import { UnrecoverableError } from "bullmq";
 import { describe, expect, it } from "vitest";
-import type { HostConfig } from "../../../src/config/inventory-schema.js";
-import { parseInventory } from "../../../src/config/parse-inventory.js";
-import type { ApprovalPolicy } from "../../../src/domain/upgrade-request.js";
-import type { HostCheck, PendingChange } from "../../../src/kcm/host-check.js";
 import { type TaskDeps, taskProcessor } from "../../../src/queue/process-task.js";
 import type { CheckTask, PlanTask } from "../../../src/queue/task-schemas.js";
-import type { HostChecker } from "../../../src/requests/ports.js";
 import {
   MemoryAudit,
   MemoryChat,
+  MemoryHostLocks,
   MemoryRequests,
   MemoryTaskQueue,
   MemoryUpgradeRecords,
 } from "../../support/in-memory-ports.js";
+import {
+  ALICE,
+  afterT0,
+  BOB,
+  pendingCheck,
+  pendingChecker,
+  RESPONSE_URL,
+  SAMPLE_INVENTORY,
+  SAMPLE_POLICY,
+  sampleCheckInput,
+  samplePlanInput,
+  T0,
+} from "../../support/sample-fleet.js";
 import { jobOf } from "./job-of.js";
 
-const INVENTORY = parseInventory(
-  `
-defaults:
-  user: kcm
-  privateKey: /keys/id_ed25519
-  window: nightly
-windows:
-  nightly:
-    timeZone: UTC
-    days: [mon, tue, wed, thu, fri, sat, sun]
-    start: "02:00"
-    durationMinutes: 120
-hosts:
-  - name: web1
-    address: 10.0.0.1
-    hostKey: SHA256:nLF/WwxaonO/+Fxv8K4yuWHDnLFkkbazJMT3YbBiI2E
-  - name: web2
-    address: 10.0.0.2
-    hostKey: SHA256:B4Y2mrdTBEI2euQk6CojveBY7aBeNyyNMhh1sMtGyRg
-groups:
-  web: [web1, web2]
-`,
-  "process-task.test",
-);
-
-const ALICE = "U0ALICE";
-const BOB = "U0BOB";
-const CHANNEL = "C0KCMOPS01";
-const RESPONSE_URL = "https://hooks.slack.com/commands/T0KCM/1234/abcd";
-const NOW = new Date("2026-11-26T12:00:00Z");
-const POLICY: ApprovalPolicy = { approvers: new Set([BOB]), expiryMinutes: 60 };
-
-const GUACD_UPDATE: PendingChange = {
-  name: "kcm-guacd",
-  arch: "x86_64",
-  from: { epoch: 0, version: "2.23.1", release: "1.el8" },
-  to: { epoch: 0, version: "2.24.1", release: "1.el8" },
-  repo: "kcm",
-};
-
-/** A host with one update pending, as a check over SSH would find it. */
-const pendingOn = (host: HostConfig): HostCheck => ({
-  host: host.name,
-  durationMs: 812,
-  kcmVersion: "2.23.1-1.el8",
-  layout: "standalone",
-  pending: [GUACD_UPDATE],
-  problems: [],
-});
-
-/** Checks hosts by answering `answer` for each, and keeps which hosts it was asked about. */
-class FakeChecker implements HostChecker {
-  readonly asked: string[][] = [];
-
-  constructor(private readonly answer: (host: HostConfig) => HostCheck = pendingOn) {}
-
-  async check(host: HostConfig) {
-    this.asked.push([host.name]);
-    return this.answer(host);
-  }
-
-  async checkMany(hosts: readonly HostConfig[]) {
-    this.asked.push(hosts.map((h) => h.name));
-    return hosts.map(this.answer);
-  }
-}
-
-/** The processor over in-memory ports; `busy` hosts are held by a running job. */
-function processorWith(
-  options: { checker?: FakeChecker; busy?: Record<string, string>; now?: Date } = {},
-) {
-  const clock = { now: options.now ?? NOW };
+/** The processor over in-memory ports, its clock at T0 until a test moves it. */
+function processorWith() {
+  const clock = { now: T0 };
   const ports = {
-    checker: options.checker ?? new FakeChecker(),
+    checker: pendingChecker(),
+    locks: new MemoryHostLocks(),
     requests: new MemoryRequests(),
     chat: new MemoryChat(),
     tasks: new MemoryTaskQueue(),
@@ -99,43 +40,28 @@ function processorWith(
   };
   const now = () => clock.now;
   const deps: TaskDeps = {
-    plan: { inventory: INVENTORY, policy: POLICY, ...ports, now },
+    plan: { inventory: SAMPLE_INVENTORY, policy: SAMPLE_POLICY, ...ports, now },
     check: {
-      inventory: INVENTORY,
+      inventory: SAMPLE_INVENTORY,
       checker: ports.checker,
       chat: ports.chat,
-      locks: {
-        holderOf: async (host) => {
-          const jobId = options.busy?.[host];
-          return jobId === undefined ? undefined : { jobId };
-        },
-      },
+      locks: ports.locks,
     },
-    expire: { policy: POLICY, requests: ports.requests, chat: ports.chat, now },
+    expire: { policy: SAMPLE_POLICY, requests: ports.requests, chat: ports.chat, now },
   };
   return { process: taskProcessor(deps), ...ports };
 }
 
+/** `/kcm upgrade web1` as a queued task. */
 const planTask = (changes: Partial<PlanTask> = {}): PlanTask => ({
   kind: "plan",
-  requestKind: "upgrade",
-  host: "web1",
-  when: { kind: "next-window" },
-  requestedBy: ALICE,
-  channel: CHANNEL,
-  triggerId: "1234.5678.abcd",
-  responseUrl: RESPONSE_URL,
-  ...changes,
+  ...samplePlanInput(changes),
 });
 
+/** `/kcm check web` as a queued task. */
 const checkTask = (changes: Partial<CheckTask> = {}): CheckTask => ({
   kind: "check",
-  target: "web",
-  requestedBy: ALICE,
-  channel: CHANNEL,
-  triggerId: "1234.5678.ef01",
-  responseUrl: RESPONSE_URL,
-  ...changes,
+  ...sampleCheckInput(changes),
 });
 
 describe("taskProcessor: a task that does not fit its schema", () => {
@@ -156,7 +82,7 @@ describe("taskProcessor: a task that does not fit its schema", () => {
     await expect(run).rejects.toBeInstanceOf(UnrecoverableError);
     await expect(run).rejects.toThrow(/^invalid task: /);
     await expect(run).rejects.toThrow(field === "" ? /expected object/ : `"${field}"`);
-    expect(worker.checker.asked).toEqual([]);
+    expect(worker.checker.calls).toEqual([]);
     expect(worker.requests.byId.size).toBe(0);
     expect(worker.chat.told).toEqual([]);
     expect(worker.chat.checks).toEqual([]);
@@ -172,12 +98,14 @@ describe("taskProcessor: plan", () => {
     const [request, ...others] = worker.requests.byId.values();
     expect(others).toEqual([]);
     expect(summary).toBe(`requested ${request?.id}`);
-    expect(worker.checker.asked).toEqual([["web1"]]);
+    expect(worker.checker.calls).toEqual([["web1"]]);
     expect(request?.plan.packages.map((p) => [p.name, p.to.version])).toEqual([
+      ["kcm-guacamole", "2.24.1"],
       ["kcm-guacd", "2.24.1"],
     ]);
+    // web1's nightly window: 02:00–05:00 in Berlin.
     expect(request?.runWindow).toEqual({
-      start: "2026-11-27T02:00:00.000Z",
+      start: "2026-11-27T01:00:00.000Z",
       end: "2026-11-27T04:00:00.000Z",
     });
     expect(worker.chat.requests.map((r) => r.id)).toEqual([request?.id]);
@@ -201,9 +129,8 @@ describe("taskProcessor: plan", () => {
   });
 
   it("a host that is up to date: refused, the requester told privately, nothing stored", async () => {
-    const worker = processorWith({
-      checker: new FakeChecker((host) => ({ ...pendingOn(host), pending: [] })),
-    });
+    const worker = processorWith();
+    worker.checker.results.set("web1", { ...pendingCheck("web1"), pending: [] });
 
     const summary = await worker.process(jobOf("plan", planTask()));
 
@@ -219,19 +146,18 @@ describe("taskProcessor: plan", () => {
   });
 
   it("a host whose check fails: refused with the host's words", async () => {
-    const worker = processorWith({
-      checker: new FakeChecker((host) => ({
-        host: host.name,
-        durationMs: 30_000,
-        problems: [
-          {
-            source: "connection",
-            code: "timeout",
-            summary: "no answer within 30 s",
-            evidence: ["connect ETIMEDOUT 10.0.0.1:22"],
-          },
-        ],
-      })),
+    const worker = processorWith();
+    worker.checker.results.set("web1", {
+      host: "web1",
+      durationMs: 30_000,
+      problems: [
+        {
+          source: "connection",
+          code: "timeout",
+          summary: "no answer within 30 s",
+          evidence: ["connect ETIMEDOUT 10.0.0.1:22"],
+        },
+      ],
     });
 
     const summary = await worker.process(jobOf("plan", planTask()));
@@ -249,7 +175,7 @@ describe("taskProcessor: plan", () => {
     const summary = await worker.process(jobOf("plan", planTask({ requestKind: "rollback" })));
 
     expect(summary).toBe("nothing to roll back");
-    expect(worker.checker.asked).toEqual([]);
+    expect(worker.checker.calls).toEqual([]);
     expect(worker.requests.byId.size).toBe(0);
   });
 });
@@ -261,26 +187,24 @@ describe("taskProcessor: check", () => {
     const summary = await worker.process(jobOf("check", checkTask()));
 
     expect(summary).toBe("2 checked");
-    expect(worker.checker.asked).toEqual([["web1", "web2"]]);
+    expect(worker.checker.calls).toEqual([["web1", "web2"]]);
     const { kind: _, ...input } = checkTask();
     expect(worker.chat.checks).toEqual([
       {
         input,
-        checks: [
-          pendingOn(INVENTORY.hosts[0] as HostConfig),
-          pendingOn(INVENTORY.hosts[1] as HostConfig),
-        ],
+        checks: [pendingCheck("web1"), pendingCheck("web2")],
       },
     ]);
   });
 
   it("a host being upgraded is not checked, and is listed as such", async () => {
-    const worker = processorWith({ busy: { web2: "r-busy0001" } });
+    const worker = processorWith();
+    worker.locks.holders.set("web2", "r-busy0001");
 
     const summary = await worker.process(jobOf("check", checkTask()));
 
     expect(summary).toBe("2 checked");
-    expect(worker.checker.asked).toEqual([["web1"]]);
+    expect(worker.checker.calls).toEqual([["web1"]]);
     const web2 = worker.chat.checks[0]?.checks[1];
     expect(web2?.host).toBe("web2");
     expect(web2?.problems.map((p) => [p.code, p.summary])).toEqual([
@@ -297,7 +221,7 @@ describe("taskProcessor: check", () => {
     const summary = await worker.process(jobOf("check", checkTask({ target: "db9" })));
 
     expect(summary).toBe("unknown target");
-    expect(worker.checker.asked).toEqual([]);
+    expect(worker.checker.calls).toEqual([]);
     expect(worker.chat.told).toEqual([
       { responseUrl: RESPONSE_URL, text: "No host or group `db9`." },
     ]);
@@ -306,12 +230,12 @@ describe("taskProcessor: check", () => {
 });
 
 describe("taskProcessor: expire", () => {
-  /** Plans a request at NOW and returns its id, the clock then moved to `minutes` later. */
+  /** Plans a request at T0 and returns its id, the clock then moved to `minutes` later. */
   async function planned(worker: ReturnType<typeof processorWith>, minutes: number) {
     await worker.process(jobOf("plan", planTask()));
     const [id] = worker.requests.byId.keys();
     if (id === undefined) throw new Error("no request was planned");
-    worker.clock.now = new Date(NOW.getTime() + minutes * 60_000);
+    worker.clock.now = afterT0(minutes);
     return id;
   }
 
@@ -329,8 +253,12 @@ describe("taskProcessor: expire", () => {
   it("a request decided meanwhile: left as it is", async () => {
     const worker = processorWith();
     const id = await planned(worker, 10);
-    await worker.requests.apply(id, { kind: "approve", by: BOB, at: worker.clock.now }, POLICY);
-    worker.clock.now = new Date(NOW.getTime() + 60 * 60_000);
+    await worker.requests.apply(
+      id,
+      { kind: "approve", by: BOB, at: worker.clock.now },
+      SAMPLE_POLICY,
+    );
+    worker.clock.now = afterT0(60);
 
     const summary = await worker.process(jobOf("expire", { kind: "expire", requestId: id }));
 

@@ -1,34 +1,22 @@
 import { describe, expect, it } from "vitest";
-import type { HostCheck } from "../../../src/kcm/host-check.js";
 import { type CheckDeps, checkHosts } from "../../../src/requests/check-hosts.js";
-import type { CheckInput } from "../../../src/requests/ports.js";
-import { MemoryChat, MemoryHostChecker, MemoryHostLocks } from "../../support/in-memory-ports.js";
-import { inventory, PENDING, REQUESTER } from "./request-fixtures.js";
-
-const RESPONSE_URL = "https://hooks.slack.test/commands/T0/2";
+import { MemoryChat, MemoryHostLocks } from "../../support/in-memory-ports.js";
+import {
+  pendingCheck,
+  pendingChecker,
+  RESPONSE_URL,
+  SAMPLE_INVENTORY,
+  sampleCheckInput,
+} from "../../support/sample-fleet.js";
 
 function setup() {
-  const ports = {
-    checker: new MemoryHostChecker(),
-    locks: new MemoryHostLocks(),
-    chat: new MemoryChat(),
-  };
-  for (const host of ["web1", "web2", "lab1"]) ports.checker.results.set(host, checkOf(host));
-  const deps: CheckDeps = { ...ports, inventory };
+  const ports = { checker: pendingChecker(), locks: new MemoryHostLocks(), chat: new MemoryChat() };
+  const deps: CheckDeps = { ...ports, inventory: SAMPLE_INVENTORY };
   return { deps, ...ports };
 }
 
-function checkOf(host: string): HostCheck {
-  return { host, durationMs: 900, kcmVersion: "2.23.1-1.el8", pending: PENDING, problems: [] };
-}
-
-const command = (target: string): CheckInput => ({
-  target,
-  requestedBy: REQUESTER,
-  channel: "C0KCMOPS",
-  triggerId: "4321.8765.bbbb",
-  responseUrl: RESPONSE_URL,
-});
+/** `/kcm check <target>`. */
+const command = (target: string) => sampleCheckInput({ target });
 
 describe("checkHosts", () => {
   it("checks a group's hosts and posts one summary, in inventory order", async () => {
@@ -38,7 +26,7 @@ describe("checkHosts", () => {
 
     expect(checker.calls).toEqual([["web1", "web2"]]);
     expect(chat.checks).toEqual([
-      { input: command("web"), checks: [checkOf("web1"), checkOf("web2")] },
+      { input: command("web"), checks: [pendingCheck("web1"), pendingCheck("web2")] },
     ]);
     expect(chat.told).toEqual([]);
   });
@@ -46,7 +34,7 @@ describe("checkHosts", () => {
   it("keeps inventory order when the checks come back in another", async () => {
     const { deps, chat } = setup();
     deps.checker = {
-      checkMany: async (hosts) => hosts.map((h) => checkOf(h.name)).reverse(),
+      checkMany: async (hosts) => hosts.map((h) => pendingCheck(h.name)).reverse(),
     };
 
     await checkHosts(deps, command("all"));
@@ -63,7 +51,7 @@ describe("checkHosts", () => {
     expect(checker.calls).toEqual([["web1", "lab1"]]);
     expect(chat.checks).toHaveLength(1);
     expect(chat.checks[0]?.checks).toEqual([
-      checkOf("web1"),
+      pendingCheck("web1"),
       {
         host: "web2",
         durationMs: 0,
@@ -77,7 +65,7 @@ describe("checkHosts", () => {
           },
         ],
       },
-      checkOf("lab1"),
+      pendingCheck("lab1"),
     ]);
   });
 

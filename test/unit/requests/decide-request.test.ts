@@ -14,18 +14,18 @@ import {
   MemoryRequests,
 } from "../../support/in-memory-ports.js";
 import {
-  A1,
-  A2,
-  at,
-  inventory,
-  OUTSIDER,
-  pendingRequest,
-  policy,
-  REQUEST_ID,
-  REQUESTER,
-} from "./request-fixtures.js";
+  ALICE,
+  afterT0,
+  BOB,
+  DAVE,
+  EVE,
+  SAMPLE_REQUEST_ID as ID,
+  SAMPLE_INVENTORY,
+  SAMPLE_POLICY,
+  sampleRequest,
+} from "../../support/sample-fleet.js";
 
-async function setup(request: UpgradeRequest = pendingRequest()) {
+async function setup(request: UpgradeRequest = sampleRequest()) {
   const ports = {
     requests: new MemoryRequests(),
     chat: new MemoryChat(),
@@ -33,7 +33,11 @@ async function setup(request: UpgradeRequest = pendingRequest()) {
     audit: new MemoryAudit(),
   };
   await ports.requests.create(request);
-  const deps: DecideDeps = { ...ports, inventory, approvalPolicy: () => policy };
+  const deps: DecideDeps = {
+    ...ports,
+    inventory: SAMPLE_INVENTORY,
+    approvalPolicy: () => SAMPLE_POLICY,
+  };
   /** What a refused decision must leave as it was. */
   const snapshot = () => ({
     request: ports.requests.byId.get(request.id),
@@ -50,40 +54,40 @@ async function setup(request: UpgradeRequest = pendingRequest()) {
 const click = (kind: Decision["kind"], by: string, minutes = 5): Decision => ({
   kind,
   by,
-  at: at(minutes),
+  at: afterT0(minutes),
 });
 
 describe("decideRequest: approving", () => {
   it("queues the job with the request's plan, window, requester, approver and the host's layout", async () => {
-    const request = pendingRequest();
+    const request = sampleRequest();
     const { deps, requests, chat, jobs, audit } = await setup(request);
 
-    const refused = await decideRequest(deps, REQUEST_ID, click("approve", A1));
+    const refused = await decideRequest(deps, ID, click("approve", BOB));
 
     expect(refused).toBeUndefined();
     expect(jobs.upgrades).toEqual([
       {
-        requestId: REQUEST_ID,
+        requestId: ID,
         host: "web1",
         plan: request.plan,
         window: { start: "2026-11-27T01:00:00.000Z", end: "2026-11-27T04:00:00.000Z" },
-        requestedBy: REQUESTER,
-        approvedBy: A1,
+        requestedBy: ALICE,
+        approvedBy: BOB,
         layout: "standalone",
       },
     ]);
     expect(upgradeJobSchema.safeParse(jobs.upgrades[0]).error).toBeUndefined();
     expect(jobs.rollbacks).toEqual([]);
     expect(jobs.removed).toEqual([]);
-    const approved = requests.byId.get(REQUEST_ID);
+    const approved = requests.byId.get(ID);
     expect(approved?.state).toBe("approved");
-    expect(approved?.approvedBy).toBe(A1);
-    expect(chat.decisions).toEqual([{ request: approved, decision: click("approve", A1) }]);
+    expect(approved?.approvedBy).toBe(BOB);
+    expect(chat.decisions).toEqual([{ request: approved, decision: click("approve", BOB) }]);
     expect(audit.entries).toEqual([
       {
-        requestId: REQUEST_ID,
+        requestId: ID,
         host: "web1",
-        who: A1,
+        who: BOB,
         what: "request-approve",
         detail: "now approved",
       },
@@ -94,56 +98,58 @@ describe("decideRequest: approving", () => {
     ["web2", "tomcat"],
     ["lab1", "auto"],
   ])("gives the job of %s the layout the inventory sets for it (%s)", async (host, layout) => {
-    const { deps, jobs } = await setup(pendingRequest({ host }));
+    const { deps, jobs } = await setup(sampleRequest({ host }));
 
-    await decideRequest(deps, REQUEST_ID, click("approve", A1));
+    await decideRequest(deps, ID, click("approve", BOB));
 
     expect(jobs.upgrades.map((job) => [job.host, job.layout])).toEqual([[host, layout]]);
   });
 
   it("queues an approved rollback as a rollback of its yum transaction", async () => {
-    const request = pendingRequest({ kind: "rollback", transactionId: 42 });
+    const request = sampleRequest({ kind: "rollback", transactionId: 42 });
     const { deps, jobs } = await setup(request);
 
-    await decideRequest(deps, REQUEST_ID, click("approve", A2));
+    await decideRequest(deps, ID, click("approve", DAVE));
 
     expect(jobs.upgrades).toEqual([]);
     expect(jobs.rollbacks).toEqual([
-      expect.objectContaining({ requestId: REQUEST_ID, transactionId: 42, approvedBy: A2 }),
+      expect.objectContaining({
+        requestId: ID,
+        transactionId: 42,
+        approvedBy: DAVE,
+      }),
     ]);
     expect(rollbackJobSchema.safeParse(jobs.rollbacks[0]).error).toBeUndefined();
   });
 
   it("queues nothing for an emergency until the approver confirms it", async () => {
-    const request = pendingRequest({
+    const request = sampleRequest({
       when: { kind: "now" },
       emergency: true,
-      runWindow: { start: at(0), end: at(120) },
+      runWindow: { start: afterT0(0), end: afterT0(120) },
     });
     const { deps, requests, chat, jobs, audit } = await setup(request);
 
-    expect(await decideRequest(deps, REQUEST_ID, click("approve", A1))).toBeUndefined();
-    expect(requests.byId.get(REQUEST_ID)?.state).toBe("awaiting-emergency");
+    expect(await decideRequest(deps, ID, click("approve", BOB))).toBeUndefined();
+    expect(requests.byId.get(ID)?.state).toBe("awaiting-emergency");
     expect(chat.decisions.map((d) => d.request.state)).toEqual(["awaiting-emergency"]);
     expect(jobs.upgrades).toEqual([]);
 
-    const byAnother = await decideRequest(deps, REQUEST_ID, click("confirm-emergency", A2, 6));
-    expect(byAnother).toBe("only <@UAPPROVER1>, who approved it, can confirm the emergency");
+    const byAnother = await decideRequest(deps, ID, click("confirm-emergency", DAVE, 6));
+    expect(byAnother).toBe("only <@U0BOB>, who approved it, can confirm the emergency");
     expect(jobs.upgrades).toEqual([]);
 
-    expect(
-      await decideRequest(deps, REQUEST_ID, click("confirm-emergency", A1, 7)),
-    ).toBeUndefined();
+    expect(await decideRequest(deps, ID, click("confirm-emergency", BOB, 7))).toBeUndefined();
     expect(jobs.upgrades).toEqual([
       expect.objectContaining({
-        approvedBy: A1,
+        approvedBy: BOB,
         window: { start: "2026-11-26T12:00:00.000Z", end: "2026-11-26T14:00:00.000Z" },
       }),
     ]);
-    expect(requests.byId.get(REQUEST_ID)?.state).toBe("approved");
+    expect(requests.byId.get(ID)?.state).toBe("approved");
     expect(audit.entries.map((e) => [e.who, e.what])).toEqual([
-      [A1, "request-approve"],
-      [A1, "request-confirm-emergency"],
+      [BOB, "request-approve"],
+      [BOB, "request-confirm-emergency"],
     ]);
   });
 
@@ -153,18 +159,18 @@ describe("decideRequest: approving", () => {
       throw new Error("the poster's Redis is away");
     };
 
-    await expect(decideRequest(deps, REQUEST_ID, click("approve", A1))).rejects.toThrow(/away/);
+    await expect(decideRequest(deps, ID, click("approve", BOB))).rejects.toThrow(/away/);
 
-    expect(requests.byId.get(REQUEST_ID)?.state).toBe("approved");
-    expect(jobs.upgrades.map((j) => j.requestId)).toEqual([REQUEST_ID]);
+    expect(requests.byId.get(ID)?.state).toBe("approved");
+    expect(jobs.upgrades.map((j) => j.requestId)).toEqual([ID]);
   });
 
   it("rejects without queueing anything", async () => {
     const { deps, requests, jobs, audit } = await setup();
 
-    expect(await decideRequest(deps, REQUEST_ID, click("reject", A2))).toBeUndefined();
+    expect(await decideRequest(deps, ID, click("reject", DAVE))).toBeUndefined();
 
-    expect(requests.byId.get(REQUEST_ID)?.state).toBe("rejected");
+    expect(requests.byId.get(ID)?.state).toBe("rejected");
     expect(jobs.upgrades).toEqual([]);
     expect(audit.entries.map((e) => [e.what, e.detail])).toEqual([
       ["request-reject", "now rejected"],
@@ -183,55 +189,55 @@ describe("decideRequest: a refused decision says why and changes nothing", () =>
   }[] = [
     {
       name: "an approval by someone who is not an approver",
-      decision: click("approve", OUTSIDER),
-      reason: "only approvers can approve this upgrade, and <@UOUTSIDER> is not one",
+      decision: click("approve", EVE),
+      reason: "only approvers can approve this upgrade, and <@U0EVE> is not one",
     },
     {
       name: "the requester approving their own request",
-      decision: click("approve", REQUESTER),
+      decision: click("approve", ALICE),
       reason:
-        "<@UREQ> asked for this upgrade: nobody approves their own request, another approver must",
+        "<@U0ALICE> asked for this upgrade: nobody approves their own request, another approver must",
     },
     {
       name: "an approval at the moment the request expires",
-      decision: click("approve", A1, 60),
+      decision: click("approve", BOB, 60),
       reason: "expired at 2026-11-26 13:00 UTC: ask again with /kcm upgrade web1",
     },
     {
       name: "an approval of a request already approved",
-      before: [click("approve", A1, 5)],
-      decision: click("approve", A2, 6),
-      reason: "already approved by <@UAPPROVER1> at 2026-11-26 12:05 UTC",
+      before: [click("approve", BOB, 5)],
+      decision: click("approve", DAVE, 6),
+      reason: "already approved by <@U0BOB> at 2026-11-26 12:05 UTC",
     },
     {
       name: "an approval of a rejected request",
-      before: [click("reject", A2, 5)],
-      decision: click("approve", A1, 6),
-      reason: "rejected by <@UAPPROVER2> at 2026-11-26 12:05 UTC",
+      before: [click("reject", DAVE, 5)],
+      decision: click("approve", BOB, 6),
+      reason: "rejected by <@U0DAVE> at 2026-11-26 12:05 UTC",
     },
     {
       name: "an approval of a cancelled request",
-      before: [click("cancel", REQUESTER, 5)],
-      decision: click("approve", A1, 6),
-      reason: "cancelled by <@UREQ> at 2026-11-26 12:05 UTC",
+      before: [click("cancel", ALICE, 5)],
+      decision: click("approve", BOB, 6),
+      reason: "cancelled by <@U0ALICE> at 2026-11-26 12:05 UTC",
     },
     {
       name: "a decision on a request that is not there",
       requestId: "r-unknown1",
-      decision: click("approve", A1),
+      decision: click("approve", BOB),
       reason: "there is no request r-unknown1 (or it is older than 90 days)",
     },
     {
       name: "a cancel by someone who neither asked nor approves",
-      decision: click("cancel", OUTSIDER),
-      reason: "only <@UREQ>, who asked for it, or an approver can cancel it",
+      decision: click("cancel", EVE),
+      reason: "only <@U0ALICE>, who asked for it, or an approver can cancel it",
     },
   ];
 
-  it.each(cases)("$name", async ({ before = [], requestId = REQUEST_ID, decision, reason }) => {
+  it.each(cases)("$name", async ({ before = [], requestId = ID, decision, reason }) => {
     const { deps, snapshot } = await setup();
     for (const earlier of before) {
-      expect(await decideRequest(deps, REQUEST_ID, earlier)).toBeUndefined();
+      expect(await decideRequest(deps, ID, earlier)).toBeUndefined();
     }
     const was = snapshot();
 
@@ -242,11 +248,11 @@ describe("decideRequest: a refused decision says why and changes nothing", () =>
 
   it("refuses to cancel a running job, and leaves it on the queue", async () => {
     const { deps, requests, snapshot } = await setup();
-    await decideRequest(deps, REQUEST_ID, click("approve", A1, 5));
-    await requests.apply(REQUEST_ID, { kind: "job-started", at: at(10) }, policy);
+    await decideRequest(deps, ID, click("approve", BOB, 5));
+    await requests.apply(ID, { kind: "job-started", at: afterT0(10) }, SAMPLE_POLICY);
     const was = snapshot();
 
-    const refused = await decideRequest(deps, REQUEST_ID, click("cancel", REQUESTER, 12));
+    const refused = await decideRequest(deps, ID, click("cancel", ALICE, 12));
 
     expect(refused).toMatch(
       /^cannot cancel: the upgrade is running since 2026-11-26 12:10 UTC and downtime may have started/,
@@ -260,11 +266,11 @@ describe("decideRequest: simultaneous clicks make one decision", () => {
     const { deps, requests, jobs, chat } = await setup();
 
     const answers = await Promise.all([
-      decideRequest(deps, REQUEST_ID, click("approve", A1)),
-      decideRequest(deps, REQUEST_ID, click("approve", A2)),
+      decideRequest(deps, ID, click("approve", BOB)),
+      decideRequest(deps, ID, click("approve", DAVE)),
     ]);
 
-    const winner = requests.byId.get(REQUEST_ID)?.approvedBy;
+    const winner = requests.byId.get(ID)?.approvedBy;
     expect(jobs.upgrades.map((job) => job.approvedBy)).toEqual([winner]);
     expect(chat.decisions).toHaveLength(1);
     expect(answers.filter((a) => a === undefined)).toHaveLength(1);
@@ -274,58 +280,58 @@ describe("decideRequest: simultaneous clicks make one decision", () => {
   });
 
   it("queues one job for two confirmations of an emergency at once", async () => {
-    const request = pendingRequest({
+    const request = sampleRequest({
       when: { kind: "now" },
       emergency: true,
-      runWindow: { start: at(0), end: at(120) },
+      runWindow: { start: afterT0(0), end: afterT0(120) },
     });
     const { deps, jobs } = await setup(request);
-    await decideRequest(deps, REQUEST_ID, click("approve", A1, 5));
+    await decideRequest(deps, ID, click("approve", BOB, 5));
 
     const answers = await Promise.all([
-      decideRequest(deps, REQUEST_ID, click("confirm-emergency", A1, 6)),
-      decideRequest(deps, REQUEST_ID, click("confirm-emergency", A1, 6)),
+      decideRequest(deps, ID, click("confirm-emergency", BOB, 6)),
+      decideRequest(deps, ID, click("confirm-emergency", BOB, 6)),
     ]);
 
     expect(jobs.upgrades).toHaveLength(1);
     expect(answers.filter((a) => a === undefined)).toHaveLength(1);
-    expect(answers.find((a) => a !== undefined)).toMatch(/^already approved by <@UAPPROVER1>/);
+    expect(answers.find((a) => a !== undefined)).toMatch(/^already approved by <@U0BOB>/);
   });
 });
 
 describe("cancelRequest", () => {
   it("cancels an approved request and takes its job off the queue", async () => {
     const { deps, requests, jobs, audit } = await setup();
-    await decideRequest(deps, REQUEST_ID, click("approve", A1, 5));
+    await decideRequest(deps, ID, click("approve", BOB, 5));
 
-    const answer = await cancelRequest(deps, REQUEST_ID, REQUESTER, at(8));
+    const answer = await cancelRequest(deps, ID, ALICE, afterT0(8));
 
     expect(answer).toBe("Cancelled `r-0k3j9x2a`.");
-    expect(requests.byId.get(REQUEST_ID)?.state).toBe("cancelled");
-    expect(jobs.removed).toEqual([REQUEST_ID]);
+    expect(requests.byId.get(ID)?.state).toBe("cancelled");
+    expect(jobs.removed).toEqual([ID]);
     expect(audit.entries.map((e) => [e.who, e.what, e.detail])).toEqual([
-      [A1, "request-approve", "now approved"],
-      [REQUESTER, "request-cancel", "now cancelled"],
+      [BOB, "request-approve", "now approved"],
+      [ALICE, "request-cancel", "now cancelled"],
     ]);
   });
 
   it("lets an approver cancel a pending request, which queues nothing", async () => {
     const { deps, requests, jobs } = await setup();
 
-    expect(await cancelRequest(deps, REQUEST_ID, A2, at(3))).toBe("Cancelled `r-0k3j9x2a`.");
+    expect(await cancelRequest(deps, ID, DAVE, afterT0(3))).toBe("Cancelled `r-0k3j9x2a`.");
 
-    expect(requests.byId.get(REQUEST_ID)?.state).toBe("cancelled");
+    expect(requests.byId.get(ID)?.state).toBe("cancelled");
     expect(jobs.upgrades).toEqual([]);
   });
 
   it("answers a refused cancel with why, and removes nothing", async () => {
     const { deps, jobs, snapshot } = await setup();
-    await decideRequest(deps, REQUEST_ID, click("reject", A1, 5));
+    await decideRequest(deps, ID, click("reject", BOB, 5));
     const was = snapshot();
 
-    const answer = await cancelRequest(deps, REQUEST_ID, REQUESTER, at(8));
+    const answer = await cancelRequest(deps, ID, ALICE, afterT0(8));
 
-    expect(answer).toBe("rejected by <@UAPPROVER1> at 2026-11-26 12:05 UTC");
+    expect(answer).toBe("rejected by <@U0BOB> at 2026-11-26 12:05 UTC");
     expect(jobs.removed).toEqual([]);
     expect(snapshot()).toEqual(was);
   });

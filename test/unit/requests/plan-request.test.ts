@@ -1,63 +1,60 @@
 import { describe, expect, it } from "vitest";
 import type { LastUpgrade } from "../../../src/domain/last-upgrade.js";
 import { REQUEST_ID } from "../../../src/domain/request-id.js";
-import { makeRollbackPlan, makeUpgradePlan } from "../../../src/domain/upgrade-plan.js";
+import { makeRollbackPlan } from "../../../src/domain/upgrade-plan.js";
 import type { HostCheck } from "../../../src/kcm/host-check.js";
-import { type PlanDeps, planRequest } from "../../../src/requests/plan-request.js";
+import { type PlanDeps, type PlanResult, planRequest } from "../../../src/requests/plan-request.js";
 import type { PlanInput } from "../../../src/requests/ports.js";
 import {
   MemoryAudit,
   MemoryChat,
-  MemoryHostChecker,
   MemoryRequests,
   MemoryTaskQueue,
   MemoryUpgradeRecords,
 } from "../../support/in-memory-ports.js";
-import { inventory, PENDING, policy, REQUESTER, T0 } from "./request-fixtures.js";
-
-const RESPONSE_URL = "https://hooks.slack.test/commands/T0/1";
+import {
+  ALICE,
+  CHANNEL,
+  samplePlanInput as command,
+  GUACD_CHANGE,
+  pendingCheck,
+  pendingChecker,
+  RESPONSE_URL,
+  SAMPLE_INVENTORY,
+  SAMPLE_POLICY,
+  samplePlan,
+  T0,
+} from "../../support/sample-fleet.js";
 
 function setup(now = T0) {
   const ports = {
     requests: new MemoryRequests(),
     chat: new MemoryChat(),
     tasks: new MemoryTaskQueue(),
-    checker: new MemoryHostChecker(),
+    checker: pendingChecker(),
     upgrades: new MemoryUpgradeRecords(),
     audit: new MemoryAudit(),
   };
-  for (const host of ["web1", "web2", "lab1"]) ports.checker.results.set(host, pendingCheck(host));
-  const deps: PlanDeps = { ...ports, inventory, policy, now: () => now };
+  const deps: PlanDeps = {
+    ...ports,
+    inventory: SAMPLE_INVENTORY,
+    policy: SAMPLE_POLICY,
+    now: () => now,
+  };
   return { deps, ...ports };
 }
 
-function pendingCheck(host: string): HostCheck {
-  return { host, durationMs: 850, kcmVersion: "2.23.1-1.el8", pending: PENDING, problems: [] };
+/** The id of the request a result says was made; fails the test on any other result. */
+function requestedId(result: PlanResult): string {
+  if (result.kind !== "requested") throw new Error(`not requested: ${JSON.stringify(result)}`);
+  return result.requestId;
 }
-
-const command = (changes: Partial<PlanInput> = {}): PlanInput => ({
-  requestKind: "upgrade",
-  host: "web1",
-  when: { kind: "next-window" },
-  requestedBy: REQUESTER,
-  channel: "C0KCMOPS",
-  triggerId: "1234.5678.aaaa",
-  responseUrl: RESPONSE_URL,
-  ...changes,
-});
 
 /** The last upgrade of web1 on record: kcm-guacd 2.23.1 → 2.24.1 in yum transaction 42. */
 const LAST_UPGRADE: LastUpgrade = {
   requestId: "r-earlier1",
   transactionId: 42,
-  changes: [
-    {
-      name: "kcm-guacd",
-      arch: "x86_64",
-      from: { epoch: 0, version: "2.23.1", release: "1.el8" },
-      to: { epoch: 0, version: "2.24.1", release: "1.el8" },
-    },
-  ],
+  changes: [GUACD_CHANGE],
 };
 
 describe("planRequest: a request made", () => {
@@ -67,16 +64,16 @@ describe("planRequest: a request made", () => {
     const result = await planRequest(deps, command());
 
     expect(result).toEqual({ kind: "requested", requestId: expect.stringMatching(REQUEST_ID) });
-    if (result.kind !== "requested") throw new Error(`not requested: ${JSON.stringify(result)}`);
-    const plan = makeUpgradePlan("web1", PENDING);
-    const request = requests.byId.get(result.requestId);
+    const id = requestedId(result);
+    const plan = samplePlan("web1");
+    const request = requests.byId.get(id);
     expect(request).toEqual({
-      id: result.requestId,
+      id,
       kind: "upgrade",
       host: "web1",
       plan,
-      requestedBy: REQUESTER,
-      channel: "C0KCMOPS",
+      requestedBy: ALICE,
+      channel: CHANNEL,
       createdAt: "2026-11-26T12:00:00.000Z",
       expiresAt: "2026-11-26T13:00:00.000Z",
       when: { kind: "next-window" },
@@ -84,7 +81,7 @@ describe("planRequest: a request made", () => {
       runWindow: { start: "2026-11-27T01:00:00.000Z", end: "2026-11-27T04:00:00.000Z" },
       emergency: false,
       state: "pending",
-      history: [{ at: "2026-11-26T12:00:00.000Z", by: REQUESTER, action: "requested" }],
+      history: [{ at: "2026-11-26T12:00:00.000Z", by: ALICE, action: "requested" }],
     });
     expect(requests.byId.size).toBe(1);
     expect(checker.calls).toEqual([["web1"]]);
@@ -92,17 +89,15 @@ describe("planRequest: a request made", () => {
     expect(chat.told).toEqual([]);
     expect(audit.entries).toEqual([
       {
-        requestId: result.requestId,
+        requestId: id,
         host: "web1",
-        who: REQUESTER,
+        who: ALICE,
         what: "upgrade-requested",
         detail: `plan ${plan.hash}; runs 2026-11-27T01:00:00.000Z to 2026-11-27T04:00:00.000Z`,
-        once: `${result.requestId}:requested`,
+        once: `${id}:requested`,
       },
     ]);
-    expect(tasks.expiries).toEqual([
-      { requestId: result.requestId, at: new Date("2026-11-26T13:00:00.000Z") },
-    ]);
+    expect(tasks.expiries).toEqual([{ requestId: id, at: new Date("2026-11-26T13:00:00.000Z") }]);
   });
 
   it("makes `now` outside any window an emergency, with a slot an hour past the expiry", async () => {
@@ -110,8 +105,7 @@ describe("planRequest: a request made", () => {
 
     const result = await planRequest(deps, command({ host: "lab1", when: { kind: "now" } }));
 
-    if (result.kind !== "requested") throw new Error(`not requested: ${JSON.stringify(result)}`);
-    const request = requests.byId.get(result.requestId);
+    const request = requests.byId.get(requestedId(result));
     expect(request?.emergency).toBe(true);
     expect(request?.runWindow).toEqual({
       start: "2026-11-26T12:00:00.000Z",
@@ -128,16 +122,14 @@ describe("planRequest: a request made", () => {
 
     const result = await planRequest(deps, command({ when: { kind: "now" } }));
 
-    if (result.kind !== "requested") throw new Error(`not requested: ${JSON.stringify(result)}`);
-    const request = requests.byId.get(result.requestId);
+    const id = requestedId(result);
+    const request = requests.byId.get(id);
     expect(request?.emergency).toBe(false);
     expect(request?.runWindow).toEqual({
       start: "2026-11-27T02:00:00.000Z",
       end: "2026-11-27T04:00:00.000Z",
     });
-    expect(tasks.expiries).toEqual([
-      { requestId: result.requestId, at: new Date("2026-11-27T03:00:00.000Z") },
-    ]);
+    expect(tasks.expiries).toEqual([{ requestId: id, at: new Date("2026-11-27T03:00:00.000Z") }]);
   });
 
   it("plans a rollback from the recorded last upgrade, backwards, without asking the host", async () => {
@@ -146,8 +138,7 @@ describe("planRequest: a request made", () => {
 
     const result = await planRequest(deps, command({ requestKind: "rollback" }));
 
-    if (result.kind !== "requested") throw new Error(`not requested: ${JSON.stringify(result)}`);
-    const request = requests.byId.get(result.requestId);
+    const request = requests.byId.get(requestedId(result));
     expect(request?.kind).toBe("rollback");
     expect(request?.transactionId).toBe(42);
     expect(request?.plan).toEqual(makeRollbackPlan("web1", LAST_UPGRADE.changes));
@@ -162,11 +153,8 @@ describe("planRequest: a request made", () => {
 
 describe("planRequest: refusals tell the requester why and change nothing", () => {
   const yumLocked: HostCheck = {
-    host: "web1",
-    durationMs: 1200,
-    kcmVersion: "2.23.1-1.el8",
     // A problem wins even when yum listed something.
-    pending: PENDING,
+    ...pendingCheck("web1"),
     problems: [
       {
         source: "yum",
@@ -256,13 +244,12 @@ describe("planRequest: one request per command invocation", () => {
   it("gives a retried invocation (the same trigger) the first request, posted once", async () => {
     const { deps, requests, chat, tasks, audit } = setup();
 
-    const first = await planRequest(deps, command());
+    const first = requestedId(await planRequest(deps, command()));
     const retry = await planRequest(deps, command());
 
-    if (first.kind !== "requested") throw new Error(`not requested: ${JSON.stringify(first)}`);
-    expect(retry).toEqual({ kind: "duplicate", requestId: first.requestId });
-    expect([...requests.byId.keys()]).toEqual([first.requestId]);
-    expect(chat.requests.map((r) => r.id)).toEqual([first.requestId]);
+    expect(retry).toEqual({ kind: "duplicate", requestId: first });
+    expect([...requests.byId.keys()]).toEqual([first]);
+    expect(chat.requests.map((r) => r.id)).toEqual([first]);
     expect(audit.entries).toHaveLength(1);
     expect(tasks.expiries).toHaveLength(1);
     expect(chat.told).toEqual([]);

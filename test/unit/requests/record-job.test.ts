@@ -8,16 +8,28 @@ import {
   recordJobStarted,
 } from "../../../src/requests/record-job.js";
 import { MemoryRequests } from "../../support/in-memory-ports.js";
-import { A1, at, pendingRequest, policy, REQUEST_ID, REQUESTER } from "./request-fixtures.js";
+import {
+  ALICE,
+  afterT0,
+  BOB,
+  GUACD_CHANGE,
+  SAMPLE_REQUEST_ID as ID,
+  SAMPLE_POLICY,
+  sampleRequest,
+} from "../../support/sample-fleet.js";
 
 /** A request approved 5 minutes after it was made; the clock reads `clock.minutes` after that. */
 async function setup() {
   const requests = new MemoryRequests();
-  await requests.create(pendingRequest());
-  await requests.apply(REQUEST_ID, { kind: "approve", by: A1, at: at(5) }, policy);
+  await requests.create(sampleRequest());
+  await requests.apply(ID, { kind: "approve", by: BOB, at: afterT0(5) }, SAMPLE_POLICY);
   const clock = { minutes: 20 };
-  const deps: RecordJobDeps = { policy, requests, now: () => at(clock.minutes) };
-  const stateOf = () => requests.byId.get(REQUEST_ID)?.state;
+  const deps: RecordJobDeps = {
+    policy: SAMPLE_POLICY,
+    requests,
+    now: () => afterT0(clock.minutes),
+  };
+  const stateOf = () => requests.byId.get(ID)?.state;
   return { deps, requests, clock, stateOf };
 }
 
@@ -28,14 +40,7 @@ const services = [
 
 const upgraded: JobOutcome = {
   kind: "upgraded",
-  changes: [
-    {
-      name: "kcm-guacd",
-      arch: "x86_64",
-      from: { epoch: 0, version: "2.23.1", release: "1.el8" },
-      to: { epoch: 0, version: "2.24.1", release: "1.el8" },
-    },
-  ],
+  changes: [GUACD_CHANGE],
   transactionId: 57,
   downtimeMs: 41_000,
   totalMs: 95_000,
@@ -58,10 +63,10 @@ describe("recordJobStarted", () => {
   it("marks an approved request running, at the clock's time", async () => {
     const { deps, requests, stateOf } = await setup();
 
-    await recordJobStarted(deps, REQUEST_ID);
+    await recordJobStarted(deps, ID);
 
     expect(stateOf()).toBe("running");
-    expect(requests.byId.get(REQUEST_ID)?.history.at(-1)).toEqual({
+    expect(requests.byId.get(ID)?.history.at(-1)).toEqual({
       at: "2026-11-26T12:20:00.000Z",
       by: BOT_ACTOR,
       action: "started",
@@ -70,20 +75,20 @@ describe("recordJobStarted", () => {
 
   it("changes nothing when a redelivered job starts again", async () => {
     const { deps, requests, clock } = await setup();
-    await recordJobStarted(deps, REQUEST_ID);
-    const running = requests.byId.get(REQUEST_ID);
+    await recordJobStarted(deps, ID);
+    const running = requests.byId.get(ID);
 
     clock.minutes = 25;
-    await recordJobStarted(deps, REQUEST_ID);
+    await recordJobStarted(deps, ID);
 
-    expect(requests.byId.get(REQUEST_ID)).toBe(running);
+    expect(requests.byId.get(ID)).toBe(running);
   });
 
   it("leaves a cancelled request cancelled", async () => {
     const { deps, requests, stateOf } = await setup();
-    await requests.apply(REQUEST_ID, { kind: "cancel", by: REQUESTER, at: at(10) }, policy);
+    await requests.apply(ID, { kind: "cancel", by: ALICE, at: afterT0(10) }, SAMPLE_POLICY);
 
-    await recordJobStarted(deps, REQUEST_ID);
+    await recordJobStarted(deps, ID);
 
     expect(stateOf()).toBe("cancelled");
   });
@@ -105,13 +110,13 @@ describe("recordJobFinished", () => {
     ["a failure", failed, "failed"],
   ])("ends a running request after %s as %s", async (_, outcome, state) => {
     const { deps, requests, clock, stateOf } = await setup();
-    await recordJobStarted(deps, REQUEST_ID);
+    await recordJobStarted(deps, ID);
     clock.minutes = 40;
 
-    await recordJobFinished(deps, REQUEST_ID, outcome);
+    await recordJobFinished(deps, ID, outcome);
 
     expect(stateOf()).toBe(state);
-    expect(requests.byId.get(REQUEST_ID)?.history.at(-1)).toEqual({
+    expect(requests.byId.get(ID)?.history.at(-1)).toEqual({
       at: "2026-11-26T12:40:00.000Z",
       by: BOT_ACTOR,
       action: state,
@@ -126,29 +131,29 @@ describe("recordJobFinished", () => {
       startedAt: "2026-11-27T04:12:00.000Z",
     };
 
-    await recordJobFinished(deps, REQUEST_ID, missed);
+    await recordJobFinished(deps, ID, missed);
 
     expect(stateOf()).toBe("succeeded");
   });
 
   it("changes nothing when a redelivered job finishes again, even with another outcome", async () => {
     const { deps, requests } = await setup();
-    await recordJobStarted(deps, REQUEST_ID);
-    await recordJobFinished(deps, REQUEST_ID, upgraded);
-    const finished = requests.byId.get(REQUEST_ID);
+    await recordJobStarted(deps, ID);
+    await recordJobFinished(deps, ID, upgraded);
+    const finished = requests.byId.get(ID);
 
-    await recordJobFinished(deps, REQUEST_ID, upgraded);
-    await recordJobFinished(deps, REQUEST_ID, failed);
+    await recordJobFinished(deps, ID, upgraded);
+    await recordJobFinished(deps, ID, failed);
 
-    expect(requests.byId.get(REQUEST_ID)).toBe(finished);
+    expect(requests.byId.get(ID)).toBe(finished);
     expect(finished?.state).toBe("succeeded");
   });
 
   it("leaves a request cancelled before its job began cancelled", async () => {
     const { deps, requests, stateOf } = await setup();
-    await requests.apply(REQUEST_ID, { kind: "cancel", by: REQUESTER, at: at(10) }, policy);
+    await requests.apply(ID, { kind: "cancel", by: ALICE, at: afterT0(10) }, SAMPLE_POLICY);
 
-    await recordJobFinished(deps, REQUEST_ID, { kind: "cancelled" });
+    await recordJobFinished(deps, ID, { kind: "cancelled" });
 
     expect(stateOf()).toBe("cancelled");
   });
@@ -157,11 +162,11 @@ describe("recordJobFinished", () => {
 describe("isCancelled", () => {
   it("is true only for a cancelled request", async () => {
     const { deps, requests } = await setup();
-    expect(await isCancelled(deps, REQUEST_ID)).toBe(false);
+    expect(await isCancelled(deps, ID)).toBe(false);
 
-    await requests.apply(REQUEST_ID, { kind: "cancel", by: REQUESTER, at: at(10) }, policy);
+    await requests.apply(ID, { kind: "cancel", by: ALICE, at: afterT0(10) }, SAMPLE_POLICY);
 
-    expect(await isCancelled(deps, REQUEST_ID)).toBe(true);
+    expect(await isCancelled(deps, ID)).toBe(true);
   });
 
   it("is false for a request that is not there", async () => {

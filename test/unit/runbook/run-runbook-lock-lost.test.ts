@@ -2,9 +2,8 @@ import { expect, it } from "vitest";
 import { runUpgrade } from "../../../src/runbook/run-upgrade.js";
 import { LockLostError } from "../../../src/runbook/runbook-failure.js";
 import type { JournalEntry } from "../../../src/runbook/runbook-ports.js";
-import { detachedResult, FAKE_COMMANDS, FakeHost } from "../../support/fake-host.js";
-import { fakeRunbookDeps } from "../../support/fake-runbook-deps.js";
-import { standaloneUpgradeJob } from "../../support/standalone-upgrade-job.js";
+import { detachedResult, FAKE_COMMANDS } from "../../support/fake-host.js";
+import { fakeStandaloneRun } from "../../support/fake-standalone-run.js";
 
 // A stale worker (another one took the host over) learns it from the fenced
 // journal, or from the lock's renewal, and must stop touching the host at
@@ -13,11 +12,8 @@ import { standaloneUpgradeJob } from "../../support/standalone-upgrade-job.js";
 const STOP = FAKE_COMMANDS.stopServices("standalone");
 const START = FAKE_COMMANDS.startServices("standalone");
 
-function setUp(requestId: string, refuseAppend: (entry: JournalEntry) => boolean) {
-  const job = standaloneUpgradeJob(requestId);
-  const host = new FakeHost(job.requestId, job.plan);
-  return { job, host, run: fakeRunbookDeps(host, { refuseAppend }) };
-}
+const setUp = (requestId: string, refuseAppend: (entry: JournalEntry) => boolean) =>
+  fakeStandaloneRun(requestId, { refuseAppend });
 
 const at =
   (step: string, event = "started") =>
@@ -69,15 +65,13 @@ it("refused when the outcome is written: rejects, connection closed", async () =
 });
 
 it("a lock renewal that failed before the stop: rejects without stopping anything", async () => {
-  const job = standaloneUpgradeJob("req-renewal-lost");
-  const host = new FakeHost(job.requestId, job.plan);
   let held = true;
+  const { job, host, run } = fakeStandaloneRun("req-renewal-lost", { holdsLock: () => held });
   host.on(host.prefetchCommand, () => {
     // The keepAlive's renewal found another holder while the prefetch ran.
     held = false;
     return {};
   });
-  const run = fakeRunbookDeps(host, { holdsLock: () => held });
 
   await expect(runUpgrade(job, run.deps)).rejects.toThrow(
     "the host lock was lost before the stop step",

@@ -6,11 +6,10 @@ import {
   connectionError,
   detachedResult,
   FAKE_COMMANDS,
-  FakeHost,
+  type FakeHost,
   fixtureResult,
 } from "../../support/fake-host.js";
-import { fakeRunbookDeps } from "../../support/fake-runbook-deps.js";
-import { standaloneUpgradeJob } from "../../support/standalone-upgrade-job.js";
+import { fakeStandaloneRun } from "../../support/fake-standalone-run.js";
 
 // Once the services were stopped, every ending tries to start them again
 // and says what state they are in (DESIGN.md: "Never leave services down").
@@ -23,18 +22,12 @@ const UP = [
   { unit: "guacd", state: "active" },
 ];
 
-function setUp(requestId: string) {
-  const job = standaloneUpgradeJob(requestId);
-  const host = new FakeHost(job.requestId, job.plan);
-  return { job, host, run: fakeRunbookDeps(host) };
-}
-
 /** The commands sent after the first `command`. */
 const after = (host: FakeHost, command: string) =>
   host.commands.slice(host.commands.indexOf(command) + 1);
 
 it("yum exits 1 (disk full): the services are started again, and the outcome says so", async () => {
-  const { job, host, run } = setUp("req-disk");
+  const { job, host, run } = fakeStandaloneRun("req-disk");
   host.on(host.upgradeCommand, () => detachedResult("dnf/upgrade-disk-full"));
 
   const outcome = await runUpgrade(job, run.deps);
@@ -56,15 +49,10 @@ it("yum exits 1 (disk full): the services are started again, and the outcome say
 });
 
 it("the connection drops as the stop ends: it reconnects, stops again to be sure, and upgrades", async () => {
-  const { job, host, run } = setUp("req-drop-stop");
-  host.on(
-    STOP,
-    () => {
-      host.servicesUp = false;
-      throw connectionError("dropped");
-    },
-    1,
-  );
+  const { job, host, run } = fakeStandaloneRun("req-drop-stop");
+  host.dropsConnectionOnce(STOP, () => {
+    host.servicesUp = false;
+  });
 
   const outcome = await runUpgrade(job, run.deps);
 
@@ -79,19 +67,14 @@ it("the connection drops as the stop ends: it reconnects, stops again to be sure
 });
 
 it("the connection drops during yum and sshd is away for a while: yum finishes on the host, and the job with it", async () => {
-  const { job, host, run } = setUp("req-drop-yum");
-  host.on(
-    host.upgradeCommand,
-    () => {
-      // The detached yum goes on without the connection, and finishes.
-      host.upgraded = true;
-      host.lastTransaction++;
-      host.transaction = { exitCode: 0, log: "Complete!\n" };
-      host.failConnects = 5;
-      throw connectionError("dropped");
-    },
-    1,
-  );
+  const { job, host, run } = fakeStandaloneRun("req-drop-yum");
+  host.dropsConnectionOnce(host.upgradeCommand, () => {
+    // The detached yum goes on without the connection, and finishes.
+    host.upgraded = true;
+    host.lastTransaction++;
+    host.transaction = { exitCode: 0, log: "Complete!\n" };
+    host.failConnects = 5;
+  });
 
   const outcome = await runUpgrade(job, run.deps);
 
@@ -108,15 +91,10 @@ it("the connection drops during yum and sshd is away for a while: yum finishes o
 });
 
 it("sshd dies during the start, which worked: not a failure; the start again and the verify finish the job", async () => {
-  const { job, host, run } = setUp("req-drop-start");
-  host.on(
-    START,
-    () => {
-      host.servicesUp = true;
-      throw connectionError("dropped");
-    },
-    1,
-  );
+  const { job, host, run } = fakeStandaloneRun("req-drop-start");
+  host.dropsConnectionOnce(START, () => {
+    host.servicesUp = true;
+  });
 
   const outcome = await runUpgrade(job, run.deps);
 
@@ -125,7 +103,7 @@ it("sshd dies during the start, which worked: not a failure; the start again and
 });
 
 it("the host never comes back: it tries until the window's end plus the margin, then says the services are DOWN", async () => {
-  const { job, host, run } = setUp("req-gone");
+  const { job, host, run } = fakeStandaloneRun("req-gone");
   host.on(host.upgradeCommand, () => {
     host.failConnects = Number.POSITIVE_INFINITY;
     throw connectionError("dropped");
@@ -159,7 +137,7 @@ it("the host never comes back: it tries until the window's end plus the margin, 
 });
 
 it("a failing start is tried once more, and the outcome names the unit that is down", async () => {
-  const { job, host, run } = setUp("req-start");
+  const { job, host, run } = fakeStandaloneRun("req-start");
   let startFailed = false;
   host.on(START, () => {
     startFailed = true;
@@ -197,7 +175,7 @@ it("a failing start is tried once more, and the outcome names the unit that is d
 });
 
 it("the stop leaves a unit running: started again, the failure names it", async () => {
-  const { job, host, run } = setUp("req-still-up");
+  const { job, host, run } = fakeStandaloneRun("req-still-up");
   host.on(STOP, () => ({}));
 
   const outcome = await runUpgrade(job, run.deps);
@@ -214,7 +192,7 @@ it("the stop leaves a unit running: started again, the failure names it", async 
 });
 
 it("verify finds the old versions after the start: failed, with the units' state", async () => {
-  const { job, host, run } = setUp("req-verify");
+  const { job, host, run } = fakeStandaloneRun("req-verify");
   host.on(host.upgradeCommand, () => ({ stdout: "Nothing to do.\nComplete!\n" }));
 
   const outcome = await runUpgrade(job, run.deps);

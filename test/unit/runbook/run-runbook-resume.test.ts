@@ -3,7 +3,7 @@ import type { UpgradeJob } from "../../../src/domain/upgrade-job.js";
 import { QUERY_INSTALLED, transactionStatus } from "../../../src/kcm/commands.js";
 import { runUpgrade } from "../../../src/runbook/run-upgrade.js";
 import type { JournalEntry } from "../../../src/runbook/runbook-ports.js";
-import { connectionError, FAKE_COMMANDS, FakeHost } from "../../support/fake-host.js";
+import { FAKE_COMMANDS, FakeHost } from "../../support/fake-host.js";
 import { fakeRunbookDeps } from "../../support/fake-runbook-deps.js";
 import { standaloneUpgradeJob } from "../../support/standalone-upgrade-job.js";
 
@@ -51,20 +51,38 @@ function hostDuringYum(job: UpgradeJob, statuses: string[], upgraded: boolean): 
   return host;
 }
 
+/**
+ * Job `requestId` after its first worker died once it sent yum: delivered
+ * again to the host as {@link hostDuringYum} leaves it, with any further
+ * answers `script` gives the host, and run to its outcome.
+ */
+async function redeliveredMidYum(
+  requestId: string,
+  statuses: string[],
+  upgraded: boolean,
+  script: (host: FakeHost, job: UpgradeJob) => void = () => {},
+) {
+  const job = standaloneUpgradeJob(requestId);
+  const journal = await journalOfWorkerDyingAt(job, (h) => h.upgradeCommand);
+  const host = hostDuringYum(job, statuses, upgraded);
+  script(host, job);
+  const run = fakeRunbookDeps(host, { journal });
+  return { job, journal, host, run, outcome: await runUpgrade(job, run.deps) };
+}
+
 const RUNNING =
   "running\nRunning transaction\n  Upgrading        : kcm-libguac-2.24.1-1.el8.x86_64  1/18\n";
 const FINISHED = "finished 0\nUpgraded:\n  kcm-libguac-2.24.1-1.el8.x86_64\nComplete!\n";
 
 describe("a redelivered job whose journal says yum was started", () => {
   it("polls a running transaction until it finishes, and never sends yum again", async () => {
-    const job = standaloneUpgradeJob("req-resume-running");
-    const journal = await journalOfWorkerDyingAt(job, (h) => h.upgradeCommand);
+    const { job, journal, host, run, outcome } = await redeliveredMidYum(
+      "req-resume-running",
+      [RUNNING, RUNNING, FINISHED],
+      true,
+    );
+
     expect(journal.at(-1)).toMatchObject({ step: "upgrade", event: "started" });
-
-    const host = hostDuringYum(job, [RUNNING, RUNNING, FINISHED], true);
-    const run = fakeRunbookDeps(host, { journal });
-    const outcome = await runUpgrade(job, run.deps);
-
     expect(host.count(host.upgradeCommand)).toBe(0);
     expect(host.count(FAKE_COMMANDS.stopServices("standalone"))).toBe(0);
     const status = transactionStatus(job.requestId);
@@ -76,12 +94,11 @@ describe("a redelivered job whose journal says yum was started", () => {
   });
 
   it("starts a transaction the host never saw ('absent') exactly once", async () => {
-    const job = standaloneUpgradeJob("req-resume-absent");
-    const journal = await journalOfWorkerDyingAt(job, (h) => h.upgradeCommand);
-
-    const host = hostDuringYum(job, ["absent\n"], false);
-    const run = fakeRunbookDeps(host, { journal });
-    const outcome = await runUpgrade(job, run.deps);
+    const { job, host, outcome } = await redeliveredMidYum(
+      "req-resume-absent",
+      ["absent\n"],
+      false,
+    );
 
     expect(host.commands.slice(0, 3)).toEqual([
       transactionStatus(job.requestId),
@@ -93,12 +110,11 @@ describe("a redelivered job whose journal says yum was started", () => {
   });
 
   it("'vanished' (yum gone, no exit code): starts the services and lets rpm decide: upgraded", async () => {
-    const job = standaloneUpgradeJob("req-resume-vanished");
-    const journal = await journalOfWorkerDyingAt(job, (h) => h.upgradeCommand);
-
-    const host = hostDuringYum(job, ["vanished\n"], true);
-    const run = fakeRunbookDeps(host, { journal });
-    const outcome = await runUpgrade(job, run.deps);
+    const { host, run, outcome } = await redeliveredMidYum(
+      "req-resume-vanished",
+      ["vanished\n"],
+      true,
+    );
 
     expect(host.count(host.upgradeCommand)).toBe(0);
     expect(host.commands.slice(1, 3)).toEqual([START, STATE]);
@@ -109,12 +125,11 @@ describe("a redelivered job whose journal says yum was started", () => {
   });
 
   it("'vanished' with the old versions still installed: started, then failed by verify", async () => {
-    const job = standaloneUpgradeJob("req-resume-vanished-old");
-    const journal = await journalOfWorkerDyingAt(job, (h) => h.upgradeCommand);
-
-    const host = hostDuringYum(job, ["vanished\n"], false);
-    const run = fakeRunbookDeps(host, { journal });
-    const outcome = await runUpgrade(job, run.deps);
+    const { host, outcome } = await redeliveredMidYum(
+      "req-resume-vanished-old",
+      ["vanished\n"],
+      false,
+    );
 
     expect(host.count(host.upgradeCommand)).toBe(0);
     expect(outcome).toMatchObject({
@@ -122,21 +137,17 @@ describe("a redelivered job whose journal says yum was started", () => {
       step: "verify",
       code: "not-as-planned",
       downtimeStarted: true,
-      services: [
-        { unit: "guacamole", state: "active" },
-        { unit: "guacd", state: "active" },
-      ],
+      services: UP,
     });
   });
 
   it("gives up waiting after the transaction timeout, yum left alone, services started", async () => {
-    const job = standaloneUpgradeJob("req-resume-stuck");
-    const journal = await journalOfWorkerDyingAt(job, (h) => h.upgradeCommand);
-
-    const host = hostDuringYum(job, [], false);
-    host.on(transactionStatus(job.requestId), () => ({ stdout: RUNNING }));
-    const run = fakeRunbookDeps(host, { journal });
-    const outcome = await runUpgrade(job, run.deps);
+    const { host, run, outcome } = await redeliveredMidYum(
+      "req-resume-stuck",
+      [],
+      false,
+      (h, job) => h.on(transactionStatus(job.requestId), () => ({ stdout: RUNNING })),
+    );
 
     expect(host.count(host.upgradeCommand)).toBe(0);
     // It asked every pollMs, until transactionMs had passed on the (fake) clock.
@@ -146,22 +157,20 @@ describe("a redelivered job whose journal says yum was started", () => {
       kind: "failed",
       step: "upgrade",
       code: "timeout",
-      services: [
-        { unit: "guacamole", state: "active" },
-        { unit: "guacd", state: "active" },
-      ],
+      services: UP,
     });
   });
 
   it("cannot reach the host at first: tries again with backoff, then goes on from the host's state", async () => {
-    const job = standaloneUpgradeJob("req-resume-unreachable");
-    const journal = await journalOfWorkerDyingAt(job, (h) => h.upgradeCommand);
-
     // The host never saw yum ("absent"), and refuses the first four connections.
-    const host = hostDuringYum(job, [], false);
-    host.failConnects = 4;
-    const run = fakeRunbookDeps(host, { journal });
-    const outcome = await runUpgrade(job, run.deps);
+    const { host, run, outcome } = await redeliveredMidYum(
+      "req-resume-unreachable",
+      [],
+      false,
+      (h) => {
+        h.failConnects = 4;
+      },
+    );
 
     expect(run.events.map((e) => e.type)).toContain("connection-lost");
     expect(run.events).toContainEqual(
@@ -200,20 +209,15 @@ describe("a redelivered job whose journal says yum finished", () => {
   });
 
   it("a dropped connection while polling reconnects and polls again", async () => {
-    const job = standaloneUpgradeJob("req-resume-drop");
-    const journal = await journalOfWorkerDyingAt(job, (h) => h.upgradeCommand);
-
-    const host = hostDuringYum(job, [RUNNING], true);
-    host.on(
-      transactionStatus(job.requestId),
-      () => {
-        throw connectionError("dropped");
-      },
-      1,
+    const { host, outcome } = await redeliveredMidYum(
+      "req-resume-drop",
+      [RUNNING],
+      true,
+      (h, job) =>
+        h
+          .dropsConnectionOnce(transactionStatus(job.requestId))
+          .on(transactionStatus(job.requestId), () => ({ stdout: FINISHED }), 1),
     );
-    host.on(transactionStatus(job.requestId), () => ({ stdout: FINISHED }), 1);
-    const run = fakeRunbookDeps(host, { journal });
-    const outcome = await runUpgrade(job, run.deps);
 
     expect(host.connects).toBe(2);
     expect(host.count(host.upgradeCommand)).toBe(0);

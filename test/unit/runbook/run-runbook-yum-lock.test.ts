@@ -1,35 +1,23 @@
 import { expect, it } from "vitest";
-import { forgetTransaction, packageSpec } from "../../../src/kcm/commands.js";
+import { forgetTransaction } from "../../../src/kcm/commands.js";
 import { runUpgrade } from "../../../src/runbook/run-upgrade.js";
-import { detachedResult, FAKE_COMMANDS, FakeHost, fixtureResult } from "../../support/fake-host.js";
-import { fakeRunbookDeps } from "../../support/fake-runbook-deps.js";
-import { standaloneUpgradeJob } from "../../support/standalone-upgrade-job.js";
+import { detachedResult, FAKE_COMMANDS, fixtureResult } from "../../support/fake-host.js";
+import { fakeStandaloneRun } from "../../support/fake-standalone-run.js";
 
 // Another yum (a check, a person) holding the lock for a moment must not fail
 // an upgrade: with exit_on_lock yum changed nothing, so it is simply tried again.
 
-function setUp(requestId: string) {
-  const job = standaloneUpgradeJob(requestId);
-  const host = new FakeHost(job.requestId, job.plan);
-  return {
-    job,
-    host,
-    run: fakeRunbookDeps(host),
-    prefetch: FAKE_COMMANDS.prefetch(job.plan.packages.map(packageSpec)),
-  };
-}
-
 it("prefetch: a held lock is waited out, then the upgrade goes on", async () => {
-  const { job, host, run, prefetch } = setUp("req-lock-prefetch");
-  host.on(prefetch, () => fixtureResult("dnf/upgrade-rpmdb-locked"), 2);
+  const { job, host, run } = fakeStandaloneRun("req-lock-prefetch");
+  host.on(host.prefetchCommand, () => fixtureResult("dnf/upgrade-rpmdb-locked"), 2);
   const outcome = await runUpgrade(job, run.deps);
   expect(outcome).toMatchObject({ kind: "upgraded" });
-  expect(host.count(prefetch)).toBe(3);
+  expect(host.count(host.prefetchCommand)).toBe(3);
   expect(run.sleeps.filter((ms) => ms === 2000).length).toBeGreaterThanOrEqual(2);
 });
 
 it("upgrade: a held lock is waited out (its files cleared), and yum runs once more", async () => {
-  const { job, host, run } = setUp("req-lock-upgrade");
+  const { job, host, run } = fakeStandaloneRun("req-lock-upgrade");
   host.on(host.upgradeCommand, () => detachedResult("dnf/upgrade-rpmdb-locked"), 1);
   const outcome = await runUpgrade(job, run.deps);
   expect(outcome).toMatchObject({ kind: "upgraded" });
@@ -40,8 +28,8 @@ it("upgrade: a held lock is waited out (its files cleared), and yum runs once mo
 });
 
 it("a lock held longer than lockWaitMs fails the job before any downtime", async () => {
-  const { job, host, run, prefetch } = setUp("req-lock-forever");
-  host.on(prefetch, () => fixtureResult("dnf/upgrade-rpmdb-locked"));
+  const { job, host, run } = fakeStandaloneRun("req-lock-forever");
+  host.on(host.prefetchCommand, () => fixtureResult("dnf/upgrade-rpmdb-locked"));
   const outcome = await runUpgrade(job, run.deps);
   expect(outcome).toMatchObject({
     kind: "failed",
@@ -52,7 +40,7 @@ it("a lock held longer than lockWaitMs fails the job before any downtime", async
 });
 
 it("verify asks yum history only after yum list has finished (two yums at once collide on the lock)", async () => {
-  const { job, host, run } = setUp("req-verify-order");
+  const { job, host, run } = fakeStandaloneRun("req-verify-order");
   let listRunning = false;
   let collided = false;
   let lists = 0;

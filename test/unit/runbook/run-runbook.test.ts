@@ -5,8 +5,9 @@ import { parseUnitStates } from "../../../src/kcm/parse-unit-states.js";
 import { runRollback } from "../../../src/runbook/run-rollback.js";
 import { runUpgrade } from "../../../src/runbook/run-upgrade.js";
 import { fixtureOutput } from "../../fixtures/kcm/load-fixture.js";
-import { FAKE_COMMANDS, FakeHost, fixtureResult } from "../../support/fake-host.js";
+import { type Answer, FAKE_COMMANDS, FakeHost, fixtureResult } from "../../support/fake-host.js";
 import { fakeRunbookDeps } from "../../support/fake-runbook-deps.js";
+import { fakeStandaloneRun } from "../../support/fake-standalone-run.js";
 import { standaloneUpgradeJob, WINDOW } from "../../support/standalone-upgrade-job.js";
 
 const STOP = FAKE_COMMANDS.stopServices("standalone");
@@ -33,9 +34,7 @@ function grouped(commands: readonly string[], together: readonly (readonly strin
 
 describe("a happy run", () => {
   it("upgrade: preflight, layout, prefetch, then stop, only the transaction, start, verify", async () => {
-    const job = standaloneUpgradeJob("req-happy");
-    const host = new FakeHost(job.requestId, job.plan);
-    const run = fakeRunbookDeps(host);
+    const { job, host, run } = fakeStandaloneRun("req-happy");
 
     const outcome = await runUpgrade(job, run.deps);
 
@@ -134,17 +133,24 @@ describe("a happy run", () => {
 });
 
 describe("endings that never touch the services", () => {
+  /**
+   * Runs job `requestId` on a host whose helper check answers `answer`;
+   * expects that check to be the only command sent.
+   */
+  async function runWhereSudoCheckAnswers(requestId: string, answer: Answer) {
+    const { job, host, run } = fakeStandaloneRun(requestId);
+    host.on(FAKE_COMMANDS.checkSudo, answer);
+    const outcome = await runUpgrade(job, run.deps);
+    expect(host.commands).toEqual([FAKE_COMMANDS.checkSudo]);
+    return { outcome, host, run };
+  }
+
   it("sudo's refusal fails the preflight; no stop, no further command", async () => {
-    const job = standaloneUpgradeJob("req-sudo");
     // `sudo -n` prints the same refusal whatever the command; this one was captured for yum.
-    const host = new FakeHost(job.requestId, job.plan).on(FAKE_COMMANDS.checkSudo, () =>
+    const { outcome, host, run } = await runWhereSudoCheckAnswers("req-sudo", () =>
       fixtureResult("dnf/list-updates-sudo-password"),
     );
-    const run = fakeRunbookDeps(host);
 
-    const outcome = await runUpgrade(job, run.deps);
-
-    expect(host.commands).toEqual([FAKE_COMMANDS.checkSudo]);
     expect(outcome).toMatchObject({
       kind: "failed",
       step: "preflight",
@@ -158,15 +164,10 @@ describe("endings that never touch the services", () => {
   });
 
   it("a helper of another version fails the preflight, before anything else runs", async () => {
-    const job = standaloneUpgradeJob("req-old-helper");
-    const host = new FakeHost(job.requestId, job.plan).on(FAKE_COMMANDS.checkSudo, () => ({
+    const { outcome } = await runWhereSudoCheckAnswers("req-old-helper", () => ({
       stdout: "kcm-host 0\n",
     }));
-    const run = fakeRunbookDeps(host);
 
-    const outcome = await runUpgrade(job, run.deps);
-
-    expect(host.commands).toEqual([FAKE_COMMANDS.checkSudo]);
     expect(outcome).toMatchObject({
       kind: "failed",
       step: "preflight",
@@ -179,9 +180,7 @@ describe("endings that never touch the services", () => {
   });
 
   it("a job that wakes after its window ends 'window missed' without connecting", async () => {
-    const job = standaloneUpgradeJob("req-late");
-    const host = new FakeHost(job.requestId, job.plan);
-    const run = fakeRunbookDeps(host, { now: "2026-11-26T21:00:00.001Z" });
+    const { job, host, run } = fakeStandaloneRun("req-late", { now: "2026-11-26T21:00:00.001Z" });
 
     const outcome = await runUpgrade(job, run.deps);
 
@@ -196,10 +195,10 @@ describe("endings that never touch the services", () => {
   });
 
   it("a prefetch that runs past the window's end stops the job before the stop", async () => {
-    const job = standaloneUpgradeJob("req-slow-prefetch");
-    const host = new FakeHost(job.requestId, job.plan);
+    const { job, host, run } = fakeStandaloneRun("req-slow-prefetch", {
+      now: "2026-11-26T20:30:00.000Z",
+    });
     host.on(host.prefetchCommand, () => ({ durationMs: 2 * 3600 * 1000 }));
-    const run = fakeRunbookDeps(host, { now: "2026-11-26T20:30:00.000Z" });
 
     const outcome = await runUpgrade(job, run.deps);
 

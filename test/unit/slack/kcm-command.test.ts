@@ -1,30 +1,18 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { KCM_USAGE } from "../../../src/domain/parse-kcm-command.js";
 import {
   ALICE,
   BOB,
   CAROL,
   CHANNEL,
-  CLICK_TIME,
   DAVE,
   EVE,
   OTHER_CHANNEL,
-  pendingRequest,
-  type SlackAppHarness,
-  slackPolicy,
-  startSlackApp,
-} from "./slack-app-harness.js";
+  sampleRequest,
+} from "../../support/sample-fleet.js";
+import { CLICK_TIME, type SlackAppHarness, slackPolicy, useSlackApp } from "./slack-app-harness.js";
 
-let bot: SlackAppHarness | undefined;
-afterEach(async () => {
-  await bot?.stop();
-  bot = undefined;
-});
-
-async function start(options: Parameters<typeof startSlackApp>[0] = {}) {
-  bot = await startSlackApp(options);
-  return bot;
-}
+const start = useSlackApp();
 
 /** Nothing queued, nothing decided, nothing audited, nobody told anything else. */
 function expectNothingChanged(harness: SlackAppHarness) {
@@ -60,7 +48,7 @@ describe("/kcm: who may use it, and where", () => {
   });
 
   it("holds approvers to the requesters list too", async () => {
-    const harness = await start({ requests: [pendingRequest()] });
+    const harness = await start({ requests: [sampleRequest()] });
 
     const answer = await harness.command(BOB, "cancel r-0k3j9x2a");
 
@@ -89,7 +77,7 @@ describe("/kcm: bad input", () => {
     ["a malformed request id", "cancel R-0K3J9X2A", 'did you mean "r-0k3j9x2a"?'],
     ["text over the limit", `check ${"a".repeat(600)}`, "the limit is 500"],
   ])("%s gets the problem and the usage, and changes nothing", async (_, text, problem) => {
-    const harness = await start({ requests: [pendingRequest()] });
+    const harness = await start({ requests: [sampleRequest()] });
     const before = harness.requests.byId.get("r-0k3j9x2a");
 
     const answer = await harness.command(ALICE, text);
@@ -99,6 +87,21 @@ describe("/kcm: bad input", () => {
     expect(harness.requests.byId.get("r-0k3j9x2a")).toBe(before);
     expectNothingChanged(harness);
   });
+
+  it.each([
+    ["check", "check web3", "No host or group `web3`. Did you mean `web`, `web1`, `web2`?"],
+    ["upgrade", "upgrade lab2", "No host or group `lab2`. Did you mean `lab1`, `web2`?"],
+  ])(
+    "%s of an unknown host: says so with the nearest names and the usage, and queues nothing",
+    async (_, text, said) => {
+      const harness = await start();
+
+      const answer = await harness.command(ALICE, text);
+
+      expect(answer).toBe(`${said}\n${KCM_USAGE}`);
+      expectNothingChanged(harness);
+    },
+  );
 });
 
 describe("/kcm check", () => {
@@ -135,17 +138,6 @@ describe("/kcm check", () => {
 
     expect(harness.tasks.checks.map((c) => c.target)).toEqual(["web"]);
     expect(answer).toMatch(/^Checking 2 hosts \(`web`\)/);
-  });
-
-  it("an unknown host: says so with the nearest names, and queues nothing", async () => {
-    const harness = await start();
-
-    const answer = await harness.command(ALICE, "check web3");
-
-    expect(answer).toBe(
-      `No host or group \`web3\`. Did you mean \`web\`, \`web1\`, \`web2\`?\n${KCM_USAGE}`,
-    );
-    expectNothingChanged(harness);
   });
 });
 
@@ -187,7 +179,7 @@ describe("/kcm upgrade and rollback", () => {
   it("upgrade <host> at <time>: the time travels as typed", async () => {
     const harness = await start();
 
-    await harness.command(ALICE, "upgrade db1 at sat 02:00");
+    await harness.command(ALICE, "upgrade lab1 at sat 02:00");
 
     expect(harness.tasks.plans.map((p) => p.when)).toEqual([{ kind: "at", text: "sat 02:00" }]);
   });
@@ -195,25 +187,15 @@ describe("/kcm upgrade and rollback", () => {
   it("rollback <host>: queues one plan task of kind rollback", async () => {
     const harness = await start();
 
-    await harness.command(ALICE, "rollback db1");
+    await harness.command(ALICE, "rollback lab1");
 
-    expect(harness.tasks.plans.map((p) => [p.requestKind, p.host])).toEqual([["rollback", "db1"]]);
-  });
-
-  it("an unknown host: says so, with the usage, and queues nothing", async () => {
-    const harness = await start();
-
-    const answer = await harness.command(ALICE, "upgrade db2");
-
-    expect(answer).toMatch(/^No host or group `db2`\. Did you mean `db1`/);
-    expect(answer?.endsWith(`\n${KCM_USAGE}`)).toBe(true);
-    expectNothingChanged(harness);
+    expect(harness.tasks.plans.map((p) => [p.requestKind, p.host])).toEqual([["rollback", "lab1"]]);
   });
 });
 
 describe("/kcm cancel", () => {
   it("the requester cancels: the request is cancelled, its job taken off, the thread and audit told", async () => {
-    const harness = await start({ requests: [pendingRequest()] });
+    const harness = await start({ requests: [sampleRequest()] });
 
     const answer = await harness.command(ALICE, "cancel r-0k3j9x2a");
 
@@ -230,7 +212,7 @@ describe("/kcm cancel", () => {
   });
 
   it("an approver may cancel another's request", async () => {
-    const harness = await start({ requests: [pendingRequest()] });
+    const harness = await start({ requests: [sampleRequest()] });
 
     const answer = await harness.command(DAVE, "cancel r-0k3j9x2a");
 
@@ -239,7 +221,7 @@ describe("/kcm cancel", () => {
   });
 
   it("another requester may not: told why, and the request is unchanged", async () => {
-    const harness = await start({ requests: [pendingRequest()] });
+    const harness = await start({ requests: [sampleRequest()] });
     const before = harness.requests.byId.get("r-0k3j9x2a");
 
     const answer = await harness.command(CAROL, "cancel r-0k3j9x2a");
@@ -274,13 +256,13 @@ describe("/kcm help, hosts and status", () => {
     const answer = await harness.command(ALICE, "hosts");
 
     expect(answer).toMatch(/^\*Hosts\* \(3\)\n/);
-    expect(answer).toContain("• `db1` 10.0.0.3: layout tomcat, window nightly");
+    expect(answer).toContain("• `web2` 10.0.0.2: layout tomcat, window nightly");
     expect(answer).toContain("• `web`: web1, web2");
   });
 
   it("status <host> lists that host's requests from the store", async () => {
     const harness = await start({
-      requests: [pendingRequest(), pendingRequest({ id: "r-11111111", host: "db1" })],
+      requests: [sampleRequest(), sampleRequest({ id: "r-11111111", host: "lab1" })],
     });
 
     const answer = await harness.command(ALICE, "status web1");

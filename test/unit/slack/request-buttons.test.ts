@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buttonClickBody } from "../../../src/console/console-receiver.js";
 import { REQUEST_ACTIONS } from "../../../src/slack/blocks/request-blocks.js";
 import {
@@ -6,27 +6,17 @@ import {
   BOB,
   CAROL,
   CHANNEL,
-  CLICK_TIME,
   DAVE,
+  SAMPLE_REQUEST_ID as ID,
   OTHER_CHANNEL,
-  pendingRequest,
-  type SlackAppHarness,
-  startSlackApp,
-} from "./slack-app-harness.js";
+  sampleRequest,
+} from "../../support/sample-fleet.js";
+import { CLICK_TIME, type SlackAppHarness, useSlackApp } from "./slack-app-harness.js";
 
-const ID = "r-0k3j9x2a";
-
-let bot: SlackAppHarness | undefined;
-afterEach(async () => {
-  await bot?.stop();
-  bot = undefined;
-});
+const startApp = useSlackApp();
 
 /** The bot with Alice's pending upgrade of web1 (or the request given) in its store. */
-async function start(request = pendingRequest()) {
-  bot = await startSlackApp({ requests: [request] });
-  return bot;
-}
+const start = (request = sampleRequest()) => startApp({ requests: [request] });
 
 /** A private answer, as Slack shows it: to the clicker only, the request's message left alone. */
 const privateAnswer = (user: string, text: unknown) => ({
@@ -58,7 +48,7 @@ describe("request buttons: refusals", () => {
   });
 
   it("the requester's own approval: refused privately", async () => {
-    const harness = await start(pendingRequest({ requestedBy: DAVE }));
+    const harness = await start(sampleRequest({ requestedBy: DAVE }));
     const before = harness.requests.byId.get(ID);
 
     await harness.click(DAVE, REQUEST_ACTIONS.approve, ID);
@@ -151,7 +141,7 @@ describe("request buttons: decisions", () => {
         window: request?.runWindow,
         requestedBy: ALICE,
         approvedBy: BOB,
-        layout: "auto",
+        layout: "standalone",
       },
     ]);
     expect(harness.requests.byId.get(ID)?.state).toBe("approved");
@@ -169,15 +159,15 @@ describe("request buttons: decisions", () => {
   });
 
   it("the job carries the inventory's layout of the host", async () => {
-    const harness = await start(pendingRequest({ host: "db1" }));
+    const harness = await start(sampleRequest({ host: "web2" }));
 
     await harness.click(BOB, REQUEST_ACTIONS.approve, ID);
 
-    expect(harness.jobs.upgrades.map((j) => [j.host, j.layout])).toEqual([["db1", "tomcat"]]);
+    expect(harness.jobs.upgrades.map((j) => [j.host, j.layout])).toEqual([["web2", "tomcat"]]);
   });
 
   it("an emergency: the approval waits for the same approver's confirmation, then queues", async () => {
-    const harness = await start(pendingRequest({ when: { kind: "now" }, emergency: true }));
+    const harness = await start(sampleRequest({ when: { kind: "now" }, emergency: true }));
 
     await harness.click(BOB, REQUEST_ACTIONS.approve, ID);
     expect(harness.requests.byId.get(ID)?.state).toBe("awaiting-emergency");

@@ -1,19 +1,14 @@
 import { createServer } from "node:http";
 import type { App } from "@slack/bolt";
+import { afterEach } from "vitest";
 import type { SlackPolicy } from "../../../src/config/inventory-schema.js";
-import { parseInventory } from "../../../src/config/parse-inventory.js";
 import {
   type Acknowledgement,
   buttonClickBody,
   ConsoleReceiver,
   slashCommandBody,
 } from "../../../src/console/console-receiver.js";
-import { makeUpgradePlan } from "../../../src/domain/upgrade-plan.js";
-import {
-  type NewRequestInput,
-  newRequest,
-  type UpgradeRequest,
-} from "../../../src/domain/upgrade-request.js";
+import type { UpgradeRequest } from "../../../src/domain/upgrade-request.js";
 import type { BotDeps } from "../../../src/slack/bot-deps.js";
 import { createSlackApp } from "../../../src/slack/create-slack-app.js";
 import {
@@ -23,95 +18,16 @@ import {
   MemoryRequests,
   MemoryTaskQueue,
 } from "../../support/in-memory-ports.js";
+import { afterT0, CHANNEL, SAMPLE_INVENTORY } from "../../support/sample-fleet.js";
 
-export const CHANNEL = "C0KCMOPS01";
-export const OTHER_CHANNEL = "C0OTHER01";
-/** Asks for upgrades. */
-export const ALICE = "U0ALICE";
-/** Approves; not on the requesters list. */
-export const BOB = "U0BOB";
-/** Asks for upgrades; does not approve. */
-export const CAROL = "U0CAROL";
-/** Approves, and asks. */
-export const DAVE = "U0DAVE";
-/** In the channel, nothing more. */
-export const EVE = "U0EVE";
-
-/** Three hosts (two in the `web` group), one window, and who may do what in which channel. */
-export const INVENTORY = parseInventory(
-  `
-defaults:
-  user: kcm
-  privateKey: /keys/id_ed25519
-  window: nightly
-windows:
-  nightly:
-    timeZone: UTC
-    days: [mon, tue, wed, thu, fri, sat, sun]
-    start: "02:00"
-    durationMinutes: 120
-hosts:
-  - name: web1
-    address: 10.0.0.1
-    hostKey: SHA256:nLF/WwxaonO/+Fxv8K4yuWHDnLFkkbazJMT3YbBiI2E
-  - name: web2
-    address: 10.0.0.2
-    hostKey: SHA256:B4Y2mrdTBEI2euQk6CojveBY7aBeNyyNMhh1sMtGyRg
-  - name: db1
-    address: 10.0.0.3
-    hostKey: SHA256:hJH8vhlQ2OAwF7hi2M25jxXwfRAwQ8XN6b18OFIimvs
-    layout: tomcat
-groups:
-  web: [web1, web2]
-slack:
-  channels: [${CHANNEL}]
-  approvers: [${BOB}, ${DAVE}]
-  requesters: [${ALICE}, ${CAROL}, ${DAVE}]
-`,
-  "slack-app-harness",
-);
-
-/** The inventory's slack section: present, as the YAML above has one. */
+/** The sample inventory's slack section: present, as the sample fleet has one. */
 export function slackPolicy(): SlackPolicy {
-  if (!INVENTORY.slack) throw new Error("the test inventory lost its slack section");
-  return INVENTORY.slack;
+  if (!SAMPLE_INVENTORY.slack) throw new Error("the sample inventory lost its slack section");
+  return SAMPLE_INVENTORY.slack;
 }
 
 /** The clock of every test: requests are made at T0 and decided five minutes later. */
-export const T0 = new Date("2026-11-26T12:00:00Z");
-export const CLICK_TIME = new Date(T0.getTime() + 5 * 60_000);
-
-/** A pending upgrade of web1 (kcm-guacd 2.23.1 → 2.24.1) that Alice asked for at T0. */
-export function pendingRequest(changes: Partial<NewRequestInput> = {}): UpgradeRequest {
-  const host = changes.host ?? "web1";
-  const plan = makeUpgradePlan(host, [
-    {
-      name: "kcm-guacd",
-      arch: "x86_64",
-      from: { epoch: 0, version: "2.23.1", release: "1.el8" },
-      to: { epoch: 0, version: "2.24.1", release: "1.el8" },
-    },
-  ]);
-  return newRequest(
-    {
-      id: "r-0k3j9x2a",
-      kind: "upgrade",
-      host,
-      plan,
-      requestedBy: ALICE,
-      channel: CHANNEL,
-      when: { kind: "next-window" },
-      runWindow: {
-        start: new Date("2026-11-27T02:00:00Z"),
-        end: new Date("2026-11-27T04:00:00Z"),
-      },
-      emergency: false,
-      ...changes,
-    },
-    { approvers: new Set(slackPolicy().approvers), expiryMinutes: 60 },
-    T0,
-  );
-}
+export const CLICK_TIME = afterT0(5);
 
 /** One private answer posted to a response URL: to whom (the URL's last part), and what. */
 export interface PrivateAnswer {
@@ -188,6 +104,7 @@ export interface SlackAppHarness {
   stop(): Promise<void>;
 }
 
+/** Starts the bot's app over fresh in-memory ports, with `options.requests` already stored. */
 export async function startSlackApp(
   options: { slack?: SlackPolicy; requests?: readonly UpgradeRequest[] } = {},
 ): Promise<SlackAppHarness> {
@@ -199,7 +116,7 @@ export async function startSlackApp(
   const jobs = new MemoryJobQueue();
   const audit = new MemoryAudit();
   const deps: BotDeps = {
-    inventory: INVENTORY,
+    inventory: SAMPLE_INVENTORY,
     slack,
     approvalPolicy: () => ({
       approvers: new Set(slack.approvers),
@@ -264,5 +181,20 @@ export async function startSlackApp(
       await app.stop();
       await responses.close();
     },
+  };
+}
+
+/** Starts the bot's app for the calling test (with `options`), and stops it after each test. */
+export function useSlackApp(): (
+  options?: Parameters<typeof startSlackApp>[0],
+) => Promise<SlackAppHarness> {
+  let running: SlackAppHarness | undefined;
+  afterEach(async () => {
+    await running?.stop();
+    running = undefined;
+  });
+  return async (options) => {
+    running = await startSlackApp(options);
+    return running;
   };
 }

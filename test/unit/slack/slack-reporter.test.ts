@@ -1,14 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { describeOutcome } from "../../../src/chat/describe-outcome.js";
 import type { JobOutcome, RunbookEvent } from "../../../src/chat/runbook-event.js";
-import { parseInventory } from "../../../src/config/parse-inventory.js";
-import { makeUpgradePlan } from "../../../src/domain/upgrade-plan.js";
-import {
-  type ApprovalPolicy,
-  applyAction,
-  newRequest,
-  type UpgradeRequest,
-} from "../../../src/domain/upgrade-request.js";
+import { applyAction, type UpgradeRequest } from "../../../src/domain/upgrade-request.js";
 import type {
   MessageContent,
   PostRequest,
@@ -18,58 +11,25 @@ import type {
 } from "../../../src/slack/poster/index.js";
 import { slackReporter } from "../../../src/slack/slack-reporter.js";
 import { MemoryRequests } from "../../support/in-memory-ports.js";
+import {
+  afterT0,
+  BOB,
+  CHANNEL,
+  GUACD_CHANGE,
+  SAMPLE_REQUEST_ID as ID,
+  SAMPLE_INVENTORY,
+  SAMPLE_POLICY,
+  sampleRequest,
+} from "../../support/sample-fleet.js";
 
-const INVENTORY = parseInventory(
-  `
-windows:
-  nightly:
-    timeZone: Europe/Berlin
-    days: [fri]
-    start: "02:00"
-    durationMinutes: 120
-hosts:
-  - name: web1
-    address: 10.0.0.1
-    user: kcm
-    privateKey: /keys/id_ed25519
-    hostKey: SHA256:nLF/WwxaonO/+Fxv8K4yuWHDnLFkkbazJMT3YbBiI2E
-    window: nightly
-`,
-  "slack-reporter.test",
-);
-
-const ID = "r-0k3j9x2a";
-const CHANNEL = "C0KCMOPS01";
 const ROOT = `request:${ID}`;
-const POLICY: ApprovalPolicy = { approvers: new Set(["U0BOB"]), expiryMinutes: 60 };
-const CHANGE = {
-  name: "kcm-guacd",
-  arch: "x86_64",
-  from: { epoch: 0, version: "2.23.1", release: "1.el8" },
-  to: { epoch: 0, version: "2.24.1", release: "1.el8" },
-};
 
 /** Alice's upgrade of web1, approved by Bob: as the store holds it when its job runs. */
 function approvedRequest(): UpgradeRequest {
-  const pending = newRequest(
-    {
-      id: ID,
-      kind: "upgrade",
-      host: "web1",
-      plan: makeUpgradePlan("web1", [CHANGE]),
-      requestedBy: "U0ALICE",
-      channel: CHANNEL,
-      when: { kind: "next-window" },
-      runWindow: { start: new Date("2026-11-27T01:00:00Z"), end: new Date("2026-11-27T03:00:00Z") },
-      emergency: false,
-    },
-    POLICY,
-    new Date("2026-11-26T12:00:00Z"),
-  );
   const approved = applyAction(
-    pending,
-    { kind: "approve", by: "U0BOB", at: new Date("2026-11-26T12:05:00Z") },
-    POLICY,
+    sampleRequest(),
+    { kind: "approve", by: BOB, at: afterT0(5) },
+    SAMPLE_POLICY,
   );
   if (!approved.ok) throw new Error(approved.reason);
   return approved.request;
@@ -132,7 +92,7 @@ async function reporterWith(request: UpgradeRequest | null = approvedRequest()) 
         return requests.get(id);
       },
     },
-    inventory: INVENTORY,
+    inventory: SAMPLE_INVENTORY,
     log: (line) => logged.push(line),
   });
   const report = async (...events: RunbookEvent[]) => {
@@ -299,16 +259,20 @@ describe("slackReporter", () => {
     const request = approvedRequest();
     const { report, poster, requests } = await reporterWith(request);
     // What the processor recorded before it reported the outcome.
-    await requests.apply(ID, { kind: "job-started", at: new Date("2026-11-27T01:00:00Z") }, POLICY);
+    await requests.apply(
+      ID,
+      { kind: "job-started", at: new Date("2026-11-27T01:00:00Z") },
+      SAMPLE_POLICY,
+    );
     await requests.apply(
       ID,
       { kind: "job-finished", at: new Date("2026-11-27T01:02:00Z"), ok: true },
-      POLICY,
+      SAMPLE_POLICY,
     );
     const recorded = requests.byId.get(ID);
     const outcome: JobOutcome = {
       kind: "upgraded",
-      changes: [CHANGE],
+      changes: [GUACD_CHANGE],
       transactionId: 17,
       downtimeMs: 2100,
       totalMs: 64_000,
