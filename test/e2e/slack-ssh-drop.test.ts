@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { REQUEST_ACTIONS } from "../../src/slack/blocks/request-blocks.js";
-import { createLabHost, type LabHost } from "../lab/lab.js";
-import { ALICE, BOB, BotHarness } from "../support/bot-harness.js";
+import type { LabHost } from "../lab/lab.js";
+import { ALICE, BOB, type BotHarness, botOverLabHost } from "../support/bot-harness.js";
 import { describeLabWithRedis } from "../support/describe-lab-with-redis.js";
 
 /**
@@ -13,14 +13,8 @@ describeLabWithRedis("the thread through an SSH drop, and a worker lost at the e
   let host: LabHost;
   let h: BotHarness;
 
-  beforeAll(async () => {
-    host = await createLabHost({ name: "web-drop", release: "2.23.1", publish: ["2.24.1"] });
-    h = new BotHarness(redisUrl, [host]);
-    await h.start();
-  });
-  afterAll(async () => {
-    await h?.stop();
-    await host?.destroy();
+  botOverLabHost(redisUrl, { name: "web-drop", release: "2.23.1", publish: ["2.24.1"] }, (made) => {
+    ({ h, host } = made);
   });
 
   const journalHas = async (id: string, test: (e: { step: string; event: string }) => boolean) =>

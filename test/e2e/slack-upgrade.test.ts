@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { REQUEST_ACTIONS } from "../../src/slack/blocks/request-blocks.js";
-import { createLabHost, type LabHost } from "../lab/lab.js";
+import type { LabHost } from "../lab/lab.js";
 import {
   ALICE,
   BOB,
-  BotHarness,
+  type BotHarness,
+  botOverLabHost,
   CAROL,
   CHANNEL,
   DAVE,
@@ -21,14 +22,8 @@ describeLabWithRedis(
     let host: LabHost;
     let h: BotHarness;
 
-    beforeAll(async () => {
-      host = await createLabHost({ name: "web-1", release: "2.23.1", publish: ["2.24.1"] });
-      h = new BotHarness(redisUrl, [host]);
-      await h.start();
-    });
-    afterAll(async () => {
-      await h?.stop();
-      await host?.destroy();
+    botOverLabHost(redisUrl, { name: "web-1", release: "2.23.1", publish: ["2.24.1"] }, (made) => {
+      ({ h, host } = made);
     });
 
     it("upgrades a lab host: request, approval by another person, every step in the thread, success on the root", async () => {
@@ -188,20 +183,14 @@ describeLabWithRedis("the Slack app: signatures, Slack outages, emergencies", (r
   // A window three days from now: `now` is outside it, an emergency.
   const day = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"][(new Date().getUTCDay() + 3) % 7];
 
-  beforeAll(async () => {
-    host = await createLabHost({ name: "web-2", release: "2.23.1", publish: ["2.24.1"] });
-    h = new BotHarness(redisUrl, [host], {
-      timeZone: "Europe/Berlin",
-      days: [day],
-      start: "02:00",
-      durationMinutes: 120,
-    });
-    await h.start();
-  });
-  afterAll(async () => {
-    await h?.stop();
-    await host?.destroy();
-  });
+  botOverLabHost(
+    redisUrl,
+    { name: "web-2", release: "2.23.1", publish: ["2.24.1"] },
+    (made) => {
+      ({ h, host } = made);
+    },
+    { timeZone: "Europe/Berlin", days: [day], start: "02:00", durationMinutes: 120 },
+  );
 
   it("refuses a forged signature and a timestamp older than five minutes (401), changing nothing", async () => {
     const command = slashCommand({

@@ -1,24 +1,21 @@
 import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll } from "vitest";
 import { loadInventory } from "../../src/config/load-inventory.js";
 import { readEnv } from "../../src/config/read-env.js";
 import { botPartsOf } from "../../src/runtime/bot-parts.js";
 import { createRuntime, type Runtime } from "../../src/runtime/create-runtime.js";
 import { createPosterClient } from "../../src/slack/poster/index.js";
 import { type RunningBot, startBot } from "../../src/slack/start-bot.js";
-import type { LabHost } from "../lab/lab.js";
+import { type CreateLabHostOptions, createLabHost, type LabHost } from "../lab/lab.js";
 import { ALWAYS_OPEN_WINDOW, labInventoryYaml } from "../lab/lab-inventory.js";
 import type { FakeMessage } from "./fake-slack/fake-slack-types.js";
 import { type FakeSlack, startFakeSlack } from "./fake-slack/start-fake-slack.js";
 import { freePort } from "./free-port.js";
+import { ALICE, BOB, CAROL, CHANNEL, DAVE, OTHER_CHANNEL } from "./sample-fleet.js";
 import { buttonClick, postSigned, slashCommand } from "./slack-signer.js";
 import { UpgradeHarness, type WorkerProcess } from "./worker-harness.js";
 
-export const CHANNEL = "C0KCMOPS01";
-export const OTHER_CHANNEL = "C0OTHER01";
-export const ALICE = "U0ALICE";
-export const BOB = "U0BOB";
-export const CAROL = "U0CAROL";
-export const DAVE = "U0DAVE";
+export { ALICE, BOB, CAROL, CHANNEL, DAVE, OTHER_CHANNEL };
 
 /**
  * The whole system on one machine: the real Bolt app in HTTP mode (signed
@@ -173,4 +170,28 @@ export function requestIdOf(root: FakeMessage): string {
   const match = / \((r-[a-z0-9]+)\)/.exec(root.text);
   if (!match?.[1]) throw new Error(`no request id in "${root.text}"`);
   return match[1];
+}
+
+/**
+ * For a describe block: before all its tests, one lab host made with `options`
+ * and a bot harness over it (the host's window `window`), handed to `use`; after them, both torn down.
+ */
+export function botOverLabHost(
+  redisUrl: string,
+  options: CreateLabHostOptions,
+  use: (made: { h: BotHarness; host: LabHost }) => void,
+  window: Record<string, unknown> = ALWAYS_OPEN_WINDOW,
+): void {
+  let host: LabHost | undefined;
+  let h: BotHarness | undefined;
+  beforeAll(async () => {
+    host = await createLabHost(options);
+    h = new BotHarness(redisUrl, [host], window);
+    await h.start();
+    use({ h, host });
+  });
+  afterAll(async () => {
+    await h?.stop();
+    await host?.destroy();
+  });
 }

@@ -15,3 +15,8 @@ export function fakeStandaloneRun(
   const host = new FakeHost(job.requestId, job.plan);
   return { job, host, run: fakeRunbookDeps(host, options) };
 }
+
+/** What a failed outcome of the runbook should match: failed at `step` with `code`, and `rest`. */
+export function failedAt(step: string, code: string, rest: Record<string, unknown> = {}) {
+  return { kind: "failed", step, code, ...rest };
+}

@@ -242,24 +242,23 @@ def cmd_restart(names):
     return code
 
 
-def cmd_is_active(opts, names):
-    any_active = False
+def print_states_matching(opts, names, wanted):
+    """Print each unit's state (unless --quiet) and say whether any is `wanted`."""
+    found = False
     for name in names:
         state = read_state(name)["state"] if unit_file(name) else "inactive"
-        any_active = any_active or state == "active"
+        found = found or state == wanted
         if "--quiet" not in opts and "-q" not in opts:
             print(state)
-    return 0 if any_active else EXIT_NOT_RUNNING
+    return found
+
+
+def cmd_is_active(opts, names):
+    return 0 if print_states_matching(opts, names, "active") else EXIT_NOT_RUNNING
 
 
 def cmd_is_failed(opts, names):
-    any_failed = False
-    for name in names:
-        state = read_state(name)["state"] if unit_file(name) else "inactive"
-        any_failed = any_failed or state == "failed"
-        if "--quiet" not in opts and "-q" not in opts:
-            print(state)
-    return 0 if any_failed else 1
+    return 0 if print_states_matching(opts, names, "failed") else 1
 
 
 def unit_properties(name):

@@ -9,7 +9,7 @@ import {
   type FakeHost,
   fixtureResult,
 } from "../../support/fake-host.js";
-import { fakeStandaloneRun } from "../../support/fake-standalone-run.js";
+import { failedAt, fakeStandaloneRun } from "../../support/fake-standalone-run.js";
 
 // Once the services were stopped, every ending tries to start them again
 // and says what state they are in (DESIGN.md: "Never leave services down").
@@ -38,13 +38,12 @@ it("yum exits 1 (disk full): the services are started again, and the outcome say
     STATE,
     forgetTransaction(job.requestId),
   ]);
-  expect(outcome).toMatchObject({
-    kind: "failed",
-    step: "upgrade",
-    code: "disk-space",
-    downtimeStarted: true,
-    services: UP,
-  });
+  expect(outcome).toMatchObject(
+    failedAt("upgrade", "disk-space", {
+      downtimeStarted: true,
+      services: UP,
+    }),
+  );
   expect(host.servicesUp).toBe(true);
 });
 
@@ -161,17 +160,16 @@ it("a failing start is tried once more, and the outcome names the unit that is d
     STATE,
     forgetTransaction(job.requestId),
   ]);
-  expect(outcome).toMatchObject({
-    kind: "failed",
-    step: "start",
-    code: "start-failed",
-    summary: `guacamole is failed after \`${START}\``,
-    downtimeStarted: true,
-    services: [
-      { unit: "guacamole", state: "failed" },
-      { unit: "guacd", state: "active" },
-    ],
-  });
+  expect(outcome).toMatchObject(
+    failedAt("start", "start-failed", {
+      summary: `guacamole is failed after \`${START}\``,
+      downtimeStarted: true,
+      services: [
+        { unit: "guacamole", state: "failed" },
+        { unit: "guacd", state: "active" },
+      ],
+    }),
+  );
 });
 
 it("the stop leaves a unit running: started again, the failure names it", async () => {
@@ -181,14 +179,13 @@ it("the stop leaves a unit running: started again, the failure names it", async 
   const outcome = await runUpgrade(job, run.deps);
 
   expect(host.count(host.upgradeCommand)).toBe(0);
-  expect(outcome).toMatchObject({
-    kind: "failed",
-    step: "stop",
-    code: "still-running",
-    summary: "the services did not stop: guacamole is active, guacd is active",
-    downtimeStarted: true,
-    services: UP,
-  });
+  expect(outcome).toMatchObject(
+    failedAt("stop", "still-running", {
+      summary: "the services did not stop: guacamole is active, guacd is active",
+      downtimeStarted: true,
+      services: UP,
+    }),
+  );
 });
 
 it("verify finds the old versions after the start: failed, with the units' state", async () => {
@@ -199,11 +196,10 @@ it("verify finds the old versions after the start: failed, with the units' state
 
   // The services are up already: the recovery reads them and starts nothing.
   expect(host.count(START)).toBe(1);
-  expect(outcome).toMatchObject({
-    kind: "failed",
-    step: "verify",
-    code: "not-as-planned",
-    downtimeStarted: true,
-    services: UP,
-  });
+  expect(outcome).toMatchObject(
+    failedAt("verify", "not-as-planned", {
+      downtimeStarted: true,
+      services: UP,
+    }),
+  );
 });

@@ -5,6 +5,7 @@ import { runUpgrade } from "../../../src/runbook/run-upgrade.js";
 import type { JournalEntry } from "../../../src/runbook/runbook-ports.js";
 import { FAKE_COMMANDS, FakeHost } from "../../support/fake-host.js";
 import { fakeRunbookDeps } from "../../support/fake-runbook-deps.js";
+import { failedAt } from "../../support/fake-standalone-run.js";
 import { standaloneUpgradeJob } from "../../support/standalone-upgrade-job.js";
 
 // A redelivered job (its worker died) reads its journal and the host's real
@@ -132,13 +133,12 @@ describe("a redelivered job whose journal says yum was started", () => {
     );
 
     expect(host.count(host.upgradeCommand)).toBe(0);
-    expect(outcome).toMatchObject({
-      kind: "failed",
-      step: "verify",
-      code: "not-as-planned",
-      downtimeStarted: true,
-      services: UP,
-    });
+    expect(outcome).toMatchObject(
+      failedAt("verify", "not-as-planned", {
+        downtimeStarted: true,
+        services: UP,
+      }),
+    );
   });
 
   it("gives up waiting after the transaction timeout, yum left alone, services started", async () => {
@@ -153,12 +153,11 @@ describe("a redelivered job whose journal says yum was started", () => {
     // It asked every pollMs, until transactionMs had passed on the (fake) clock.
     expect(new Set(run.sleeps)).toEqual(new Set([2000]));
     expect(run.sleeps.length * 2000).toBeGreaterThan(1_700_000);
-    expect(outcome).toMatchObject({
-      kind: "failed",
-      step: "upgrade",
-      code: "timeout",
-      services: UP,
-    });
+    expect(outcome).toMatchObject(
+      failedAt("upgrade", "timeout", {
+        services: UP,
+      }),
+    );
   });
 
   it("cannot reach the host at first: tries again with backoff, then goes on from the host's state", async () => {

@@ -2,7 +2,7 @@ import { expect, it } from "vitest";
 import { forgetTransaction } from "../../../src/kcm/commands.js";
 import { runUpgrade } from "../../../src/runbook/run-upgrade.js";
 import { detachedResult, FAKE_COMMANDS, fixtureResult } from "../../support/fake-host.js";
-import { fakeStandaloneRun } from "../../support/fake-standalone-run.js";
+import { failedAt, fakeStandaloneRun } from "../../support/fake-standalone-run.js";
 
 // Another yum (a check, a person) holding the lock for a moment must not fail
 // an upgrade: with exit_on_lock yum changed nothing, so it is simply tried again.
@@ -31,12 +31,11 @@ it("a lock held longer than lockWaitMs fails the job before any downtime", async
   const { job, host, run } = fakeStandaloneRun("req-lock-forever");
   host.on(host.prefetchCommand, () => fixtureResult("dnf/upgrade-rpmdb-locked"));
   const outcome = await runUpgrade(job, run.deps);
-  expect(outcome).toMatchObject({
-    kind: "failed",
-    step: "prefetch",
-    code: "yum-lock",
-    downtimeStarted: false,
-  });
+  expect(outcome).toMatchObject(
+    failedAt("prefetch", "yum-lock", {
+      downtimeStarted: false,
+    }),
+  );
 });
 
 it("verify asks yum history only after yum list has finished (two yums at once collide on the lock)", async () => {

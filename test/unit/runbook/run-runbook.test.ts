@@ -7,7 +7,7 @@ import { runUpgrade } from "../../../src/runbook/run-upgrade.js";
 import { fixtureOutput } from "../../fixtures/kcm/load-fixture.js";
 import { type Answer, FAKE_COMMANDS, FakeHost, fixtureResult } from "../../support/fake-host.js";
 import { fakeRunbookDeps } from "../../support/fake-runbook-deps.js";
-import { fakeStandaloneRun } from "../../support/fake-standalone-run.js";
+import { failedAt, fakeStandaloneRun } from "../../support/fake-standalone-run.js";
 import { standaloneUpgradeJob, WINDOW } from "../../support/standalone-upgrade-job.js";
 
 const STOP = FAKE_COMMANDS.stopServices("standalone");
@@ -151,14 +151,13 @@ describe("endings that never touch the services", () => {
       fixtureResult("dnf/list-updates-sudo-password"),
     );
 
-    expect(outcome).toMatchObject({
-      kind: "failed",
-      step: "preflight",
-      code: "sudo-password",
-      downtimeStarted: false,
-      services: [],
-      evidence: ["sudo: a password is required"],
-    });
+    expect(outcome).toMatchObject(
+      failedAt("preflight", "sudo-password", {
+        downtimeStarted: false,
+        services: [],
+        evidence: ["sudo: a password is required"],
+      }),
+    );
     expect(run.journal.at(-1)).toMatchObject({ step: "job", event: "outcome", data: { outcome } });
     expect(host.closes).toBe(1);
   });
@@ -168,15 +167,14 @@ describe("endings that never touch the services", () => {
       stdout: "kcm-host 0\n",
     }));
 
-    expect(outcome).toMatchObject({
-      kind: "failed",
-      step: "preflight",
-      code: "helper-outdated",
-      summary: expect.stringMatching(
-        /^the host helper at \/usr\/local\/libexec\/kcm-chatops\/kcm-host says "kcm-host 0", not "kcm-host 1"/,
-      ),
-      downtimeStarted: false,
-    });
+    expect(outcome).toMatchObject(
+      failedAt("preflight", "helper-outdated", {
+        summary: expect.stringMatching(
+          /^the host helper at \/usr\/local\/libexec\/kcm-chatops\/kcm-host says "kcm-host 0", not "kcm-host 1"/,
+        ),
+        downtimeStarted: false,
+      }),
+    );
   });
 
   it("a job that wakes after its window ends 'window missed' without connecting", async () => {
