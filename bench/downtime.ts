@@ -42,17 +42,21 @@ async function ours(
   host: LabHost,
 ): Promise<{ downtimeMs: number; totalMs: number; overheadMs: number }> {
   const inSsh: [number, number][] = [];
-  const { outcome, totalMs } = await upgradeInProcess(host, (shell) => ({
-    exec: async (command, options) => {
-      const a = performance.now();
-      try {
-        return await shell.exec(command, options);
-      } finally {
-        inSsh.push([a, performance.now()]);
-      }
-    },
-    close: () => shell.close(),
-  }));
+  const { outcome, totalMs } = await upgradeInProcess(
+    host,
+    (shell) => ({
+      exec: async (command, options) => {
+        const a = performance.now();
+        try {
+          return await shell.exec(command, options);
+        } finally {
+          inSsh.push([a, performance.now()]);
+        }
+      },
+      close: () => shell.close(),
+    }),
+    (began, ready) => inSsh.push([began, ready]),
+  );
   if (outcome.kind !== "upgraded") throw new Error(`runbook ended ${outcome.kind}`);
   return { downtimeMs: outcome.downtimeMs, totalMs, overheadMs: totalMs - covered(inSsh) };
 }
@@ -96,5 +100,5 @@ console.log(
   `  ratio kcm-chatops / manual: ${(median(results.ours) / median(results.manual)).toFixed(2)}`,
 );
 console.log(
-  `  kcm-chatops job total ${s(median(results.total))}; orchestration overhead (total minus time in SSH commands) ${median(results.overhead).toFixed(0)} ms`,
+  `  kcm-chatops job total ${s(median(results.total))}; orchestration overhead (total minus time connecting and in SSH commands) ${median(results.overhead).toFixed(0)} ms`,
 );

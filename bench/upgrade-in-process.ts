@@ -12,12 +12,14 @@ import { checkTargetOf, sshTargetOf } from "../test/support/ssh-target-of.js";
 /**
  * Plans and runs one upgrade of a lab host in this process (the runbook with
  * an in-memory journal, no queue, no chat), as a benchmark times it. Calls
- * `onShell` with each SSH connection, so a caller can time what it sends.
+ * `onShell` with each SSH connection, so a caller can time what it sends, and
+ * `onConnected` with when each connection began and was ready.
  * Resolves with the outcome and the time from the runbook's start to its end.
  */
 export async function upgradeInProcess(
   host: LabHost,
   onShell: (shell: HostShell) => HostShell = (shell) => shell,
+  onConnected: (began: number, ready: number) => void = () => {},
 ): Promise<{ outcome: JobOutcome; totalMs: number }> {
   const connect = sshConnector([sshTargetOf(host)]);
   const check = await checkHost(checkTargetOf(host), { connect, commandTimeoutMs: 60_000 });
@@ -38,7 +40,12 @@ export async function upgradeInProcess(
       layout: "auto",
     },
     {
-      connect: async () => onShell(await connect(host.name)),
+      connect: async () => {
+        const began = performance.now();
+        const shell = await connect(host.name);
+        onConnected(began, performance.now());
+        return onShell(shell);
+      },
       commands: hostCommands(host.access),
       journal: { load: async () => journal, append: async (e) => void journal.push(e) },
       audit: { append: async () => {} },
