@@ -20,6 +20,13 @@ export function bullJobQueue(queue: Queue, now: () => Date = () => new Date()): 
 }
 
 /**
+ * A finished plan or check task is kept this long: a command Slack retries,
+ * or a signed request replayed (Slack accepts a signature for 5 minutes),
+ * finds its job id taken and adds nothing.
+ */
+const KEEP_FINISHED_TASK = { age: 3600 };
+
+/**
  * The task queue (plans, checks, expiries), as the listeners and use cases
  * see it. Each task's job id comes from what made it (the command's trigger
  * id, the request), so a retried command or a repeated expiry adds nothing.
@@ -30,14 +37,17 @@ export function bullTaskQueue(queue: Queue, now: () => Date = () => new Date()):
       await queue.add(
         "plan",
         { kind: "plan", ...input },
-        { jobId: taskJobId(`plan-${input.host}`, input.triggerId), removeOnComplete: true },
+        {
+          jobId: taskJobId(`plan-${input.host}`, input.triggerId),
+          removeOnComplete: KEEP_FINISHED_TASK,
+        },
       );
     },
     async check(input) {
       await queue.add(
         "check",
         { kind: "check", ...input },
-        { jobId: taskJobId("check", input.triggerId), removeOnComplete: true },
+        { jobId: taskJobId("check", input.triggerId), removeOnComplete: KEEP_FINISHED_TASK },
       );
     },
     async expireAt(requestId, at) {

@@ -8,6 +8,8 @@ export interface FleetCheckOptions extends CheckDeps {
   concurrency?: number;
   /** Called as each host's check finishes, in completion order. */
   onHostChecked?: (check: HostCheck) => void;
+  /** Checks one host. @defaultValue {@link checkHost} over these options */
+  checkOne?: (host: CheckTarget) => Promise<HostCheck>;
 }
 
 /**
@@ -20,7 +22,7 @@ export function checkFleet(
   options: FleetCheckOptions,
 ): Promise<HostCheck[]> {
   return pLimit(options.concurrency ?? 8).map(hosts, async (host) => {
-    const check = await checkHost(host, options);
+    const check = await (options.checkOne ?? ((h) => checkHost(h, options)))(host);
     options.onHostChecked?.(check);
     return check;
   });

@@ -20,6 +20,20 @@ export interface CheckDeps {
   connect: (host: string) => Promise<HostShell>;
   /** Each command's timeout; yum on a slow mirror is the long one. */
   commandTimeoutMs: number;
+  /**
+   * How long yum's list waits out another yum's lock (an upgrade, a
+   * dnf-automatic run, another check) before the lock is called a problem.
+   * @defaultValue 30000
+   */
+  lockWaitMs?: number;
+  /** How often it asks again meanwhile. @defaultValue 1000 */
+  lockPollMs?: number;
+}
+
+/** A yum that stopped on another's lock. */
+function stoppedOnLock(output: CommandResult): boolean {
+  const parsed = parseYumListUpdates(output);
+  return parsed.kind === "failed" && parsed.failure.code === "yum-lock";
 }
 
 /** A connection failure as a problem; anything else is a bug and is thrown on. */
@@ -72,10 +86,20 @@ export async function checkHost(target: CheckTarget, deps: CheckDeps): Promise<H
   }
   try {
     const run = (command: string) => shell.exec(command, { timeoutMs: deps.commandTimeoutMs });
+    const listUpdates = async () => {
+      // Another yum holds the lock (an upgrade, dnf-automatic, a check from
+      // another worker): wait it out for a while, as the upgrade does.
+      const deadline = performance.now() + (deps.lockWaitMs ?? 30_000);
+      for (;;) {
+        const output = await run(hostCommands(target).listUpdates);
+        if (!stoppedOnLock(output) || performance.now() >= deadline) return output;
+        await new Promise((resolve) => setTimeout(resolve, deps.lockPollMs ?? 1000));
+      }
+    };
     const [rpm, units, yum] = await Promise.all([
       run(QUERY_INSTALLED),
       run(SHOW_UNITS),
-      run(hostCommands(target).listUpdates),
+      listUpdates(),
     ]);
     readInstalled(result, rpm);
     readUnits(result, units, target.layout);

@@ -18,7 +18,7 @@ export const ALWAYS_OPEN_WINDOW = {
 export function labInventoryYaml(
   hosts: readonly LabHost[],
   options: {
-    groups?: Record<string, string[]>;
+    groups?: Record<string, string[] | Record<string, unknown>>;
     /** Sections added as they are: `windows`, `slack`, and a `defaults.window`. */
     windows?: Record<string, unknown>;
     defaultWindow?: string;

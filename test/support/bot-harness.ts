@@ -37,6 +37,8 @@ export class BotHarness {
     readonly hosts: LabHost[],
     /** The hosts' maintenance window. @defaultValue every day, all day, in UTC (`next-window` is now) */
     readonly window: Record<string, unknown> = ALWAYS_OPEN_WINDOW,
+    /** The inventory's groups: a list of hosts, or a mapping (hosts, window, rollout). */
+    readonly groups?: Record<string, string[] | Record<string, unknown>>,
   ) {}
 
   /** The worker started with the harness, if any. */
@@ -54,6 +56,7 @@ export class BotHarness {
       // Every day, all day, in UTC: `next-window` is now.
       windows: { maintenance: this.window },
       defaultWindow: "maintenance",
+      ...(this.groups ? { groups: this.groups } : {}),
       slack: { channels: [CHANNEL], approvers: [BOB, DAVE], requestExpiryMinutes: 60 },
     });
     this.workers = new UpgradeHarness(this.redisUrl, this.hosts, inventory);
@@ -173,25 +176,47 @@ export function requestIdOf(root: FakeMessage): string {
 }
 
 /**
- * For a describe block: before all its tests, one lab host made with `options`
- * and a bot harness over it (the host's window `window`), handed to `use`; after them, both torn down.
+ * For a describe block: before all its tests, lab hosts made with `options`
+ * (at once) and a bot harness over them (their window `window`, the groups
+ * `groups`), handed to `use`; after them, all torn down.
  */
+export function botOverLabHosts(
+  redisUrl: string,
+  options: readonly CreateLabHostOptions[],
+  use: (made: { h: BotHarness; hosts: LabHost[] }) => void,
+  inventory: {
+    window?: Record<string, unknown>;
+    groups?: Record<string, string[] | Record<string, unknown>>;
+  } = {},
+): void {
+  const hosts: LabHost[] = [];
+  let h: BotHarness | undefined;
+  beforeAll(async () => {
+    const made = await Promise.allSettled(options.map((o) => createLabHost(o)));
+    for (const m of made) if (m.status === "fulfilled") hosts.push(m.value);
+    const failed = made.find((m) => m.status === "rejected");
+    if (failed) throw failed.reason;
+    h = new BotHarness(redisUrl, hosts, inventory.window, inventory.groups);
+    await h.start();
+    use({ h, hosts });
+  });
+  afterAll(async () => {
+    await h?.stop();
+    await Promise.all(hosts.map((host) => host.destroy()));
+  });
+}
+
+/** {@link botOverLabHosts} for one host. */
 export function botOverLabHost(
   redisUrl: string,
   options: CreateLabHostOptions,
   use: (made: { h: BotHarness; host: LabHost }) => void,
   window: Record<string, unknown> = ALWAYS_OPEN_WINDOW,
 ): void {
-  let host: LabHost | undefined;
-  let h: BotHarness | undefined;
-  beforeAll(async () => {
-    host = await createLabHost(options);
-    h = new BotHarness(redisUrl, [host], window);
-    await h.start();
-    use({ h, host });
-  });
-  afterAll(async () => {
-    await h?.stop();
-    await host?.destroy();
-  });
+  botOverLabHosts(
+    redisUrl,
+    [options],
+    ({ h, hosts }) => use({ h, host: hosts[0] as LabHost }),
+    { window },
+  );
 }
