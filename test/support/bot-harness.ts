@@ -213,10 +213,7 @@ export function botOverLabHost(
   use: (made: { h: BotHarness; host: LabHost }) => void,
   window: Record<string, unknown> = ALWAYS_OPEN_WINDOW,
 ): void {
-  botOverLabHosts(
-    redisUrl,
-    [options],
-    ({ h, hosts }) => use({ h, host: hosts[0] as LabHost }),
-    { window },
-  );
+  botOverLabHosts(redisUrl, [options], ({ h, hosts }) => use({ h, host: hosts[0] as LabHost }), {
+    window,
+  });
 }
