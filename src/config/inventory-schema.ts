@@ -3,11 +3,12 @@
  * the rest of the bot works with. The YAML shape:
  *
  * ```yaml
- * defaults: { port, user, privateKey, layout, window, privilege, helperPath }   # all optional
+ * defaults: { port, user, privateKey, layout, window, privilege, helperPath, rollout }   # all optional
  * windows:  { <name>: { timeZone, days, start, durationMinutes } }
  * hosts:    [ { name, address, port?, user?, privateKey?, hostKey, layout?, window?, health?,
  *               privilege?, helperPath? } ]
- * groups:   { <name>: [host, ...] | { hosts: [host, ...], window? } }
+ * groups:   { <name>: [host, ...] | { hosts: [host, ...], window?, rollout? } }
+ * rollout:  { canary?, maxParallel?, onFailure? }   # a group's (or the defaults') rollout policy
  * slack:    { channels, approvers, approverGroups?, requesters?, requestExpiryMinutes? }
  * ```
  *
@@ -18,6 +19,7 @@ import { isIP } from "node:net";
 import { isAbsolute } from "node:path";
 import { z } from "zod";
 import { NAME_PATTERN, WEEKDAYS } from "../domain/names.js";
+import { DEFAULT_ROLLOUT_POLICY, type RolloutPolicy } from "../domain/rollout.js";
 import type { Layout } from "../kcm/commands.js";
 import type { Privilege } from "../kcm/host-commands.js";
 
@@ -128,6 +130,31 @@ export const healthSchema = z.strictObject({
 export type HealthProbe = z.infer<typeof healthSchema>;
 
 /** Values a host takes when it does not set them itself. */
+/**
+ * How a fleet request's hosts go (see domain/rollout.ts): each field falls
+ * back to `defaults.rollout`, then to one canary, one at a time, stop.
+ */
+export const rolloutSettingSchema = z.strictObject({
+  /** @defaultValue 1 */
+  canary: wholeNumber(0, 1000).optional(),
+  /** @defaultValue 1 */
+  maxParallel: wholeNumber(1, 1000).optional(),
+  /** @defaultValue "stop" */
+  onFailure: z.enum(["stop", "continue"], { error: 'expected "stop" or "continue"' }).optional(),
+});
+export type RolloutSetting = z.infer<typeof rolloutSettingSchema>;
+
+/** A rollout setting over another, over the built-in default. */
+export function rolloutPolicyOf(...settings: (RolloutSetting | undefined)[]): RolloutPolicy {
+  const policy: RolloutPolicy = { ...DEFAULT_ROLLOUT_POLICY };
+  for (const setting of settings.reverse()) {
+    if (setting?.canary !== undefined) policy.canary = setting.canary;
+    if (setting?.maxParallel !== undefined) policy.maxParallel = setting.maxParallel;
+    if (setting?.onFailure !== undefined) policy.onFailure = setting.onFailure;
+  }
+  return policy;
+}
+
 export const defaultsSchema = z.strictObject({
   /** @defaultValue 22 */
   port: port.optional(),
@@ -140,6 +167,7 @@ export const defaultsSchema = z.strictObject({
   privilege: privilegeSchema.optional(),
   /** @defaultValue "/usr/local/libexec/kcm-chatops/kcm-host" */
   helperPath: helperPath.optional(),
+  rollout: rolloutSettingSchema.optional(),
 });
 
 /** One host as written in the file, before defaults are applied. */
@@ -161,8 +189,15 @@ const members = z.array(z.string()).min(1, { error: "expected at least one host"
 
 /** A group: a list of hosts, or a mapping with the hosts and a window for them. */
 export const groupSchema = z.union(
-  [members, z.strictObject({ hosts: members, window: z.string().optional() })],
-  { error: "expected a list of hosts, or a mapping with hosts: and window:" },
+  [
+    members,
+    z.strictObject({
+      hosts: members,
+      window: z.string().optional(),
+      rollout: rolloutSettingSchema.optional(),
+    }),
+  ],
+  { error: "expected a list of hosts, or a mapping with hosts:, window: and rollout:" },
 );
 
 const slackId = (prefix: string, what: string) =>
@@ -229,10 +264,11 @@ export interface HostConfig {
   groups: string[];
 }
 
-/** A group's members (inventory names) and its window, if it sets one. */
+/** A group's members (inventory names), its window if it sets one, and how a rollout of it goes. */
 export interface GroupConfig {
   hosts: string[];
   window?: string;
+  rollout: RolloutPolicy;
 }
 
 /** A loaded, checked inventory. Nothing in it refers to anything missing. */
@@ -241,6 +277,8 @@ export interface Inventory {
   hosts: HostConfig[];
   groups: Map<string, GroupConfig>;
   windows: Map<string, WindowConfig>;
+  /** How a rollout of `all` or of a list of hosts goes (`defaults.rollout`). */
+  rollout: RolloutPolicy;
   /** The Slack policy; the bot needs it, `check` does not. */
   slack?: SlackPolicy;
   /** The file it came from. */

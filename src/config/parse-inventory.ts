@@ -13,6 +13,7 @@ import {
   type Inventory,
   type InventoryFile,
   inventoryFileSchema,
+  rolloutPolicyOf,
   windowSchema,
 } from "./inventory-schema.js";
 
@@ -110,7 +111,11 @@ function buildInventory(file: InventoryFile, source: string): Inventory {
   for (const [name, group] of Object.entries(file.groups ?? {})) {
     const hosts = Array.isArray(group) ? group : group.hosts;
     const window = Array.isArray(group) ? undefined : group.window;
-    groups.set(name, window === undefined ? { hosts } : { hosts, window });
+    const rollout = rolloutPolicyOf(
+      Array.isArray(group) ? undefined : group.rollout,
+      defaults.rollout,
+    );
+    groups.set(name, window === undefined ? { hosts, rollout } : { hosts, window, rollout });
   }
   const windows = new Map(Object.entries(file.windows ?? {}));
 
@@ -134,7 +139,8 @@ function buildInventory(file: InventoryFile, source: string): Inventory {
       groups: memberOf.map(([name]) => name),
     };
   });
-  return { hosts, groups, windows, ...(file.slack ? { slack: file.slack } : {}), source };
+  const rollout = rolloutPolicyOf(defaults.rollout);
+  return { hosts, groups, windows, rollout, ...(file.slack ? { slack: file.slack } : {}), source };
 }
 
 /** A field that checkInventory already required, from the host or from defaults. */

@@ -83,6 +83,7 @@ export async function runConsole(options: {
     slack,
     approvalPolicy: () => policy,
     requests,
+    runs: runtime.runs,
     chat,
     tasks: runtime.tasks,
     jobs: runtime.jobs,

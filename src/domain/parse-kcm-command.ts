@@ -41,7 +41,7 @@ export const KCM_USAGE = [
   "/kcm help: this text",
   "/kcm hosts: the inventory: hosts, groups, service layouts, maintenance windows",
   "/kcm check [host|group|all]: pending kcm-* updates per host, e.g. /kcm check web1",
-  `/kcm upgrade <host|group> ${WHEN}: ask for an upgrade (default: the next window), e.g. /kcm upgrade web1 at sat 02:00`,
+  `/kcm upgrade <host|group|all|host,host> ${WHEN}: ask for an upgrade (default: the next window); a group, all or a list is one rollout, e.g. /kcm upgrade web1 at sat 02:00`,
   "/kcm status [host]: requests pending, scheduled, running and recently finished, e.g. /kcm status web1",
   "/kcm cancel <request-id>: withdraw a request before its downtime starts, e.g. /kcm cancel r-0k3j9x2a",
   `/kcm rollback <host> ${WHEN}: undo the host's last upgrade, e.g. /kcm rollback web1 now`,
@@ -209,6 +209,16 @@ function checkedTarget(
   }
   if (subcommand === "rollback" && word === "all") {
     return { problem: 'rollback undoes one host\'s last upgrade: name the host, not "all"' };
+  }
+  if (subcommand === "upgrade" && word.includes(",")) {
+    for (const name of word.split(",")) {
+      const problem =
+        name === ""
+          ? `${quote(word)} has an empty name between commas`
+          : nameProblem(name, "host name");
+      if (problem !== undefined) return { problem };
+    }
+    return { name: word };
   }
   const problem = nameProblem(word, what);
   return problem === undefined ? { name: word } : { problem };

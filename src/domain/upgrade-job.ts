@@ -5,6 +5,12 @@ import { upgradePlanSchema } from "./upgrade-plan.js";
 
 const jobFields = z.object({
   requestId: z.string().regex(REQUEST_ID),
+  /**
+   * A rollout host's job: its own id (the queue's job id, its journal, its
+   * files on the host), under the rollout's request. A single host's job is
+   * known by its request id.
+   */
+  jobId: z.string().regex(REQUEST_ID).exactOptional(),
   host: z.string().regex(NAME_PATTERN),
   plan: upgradePlanSchema,
   /** The maintenance window the downtime must start in (ISO times). */
@@ -38,3 +44,8 @@ export const rollbackJobSchema = jobFields
   .refine(samePlanHost, { message: "the plan is for another host", path: ["plan", "host"] })
   .refine(windowInOrder, { message: "the window ends before it starts", path: ["window"] });
 export type RollbackJob = z.infer<typeof rollbackJobSchema>;
+
+/** The id a job is known by: the queue's job id, its journal's and its host lock's. */
+export function jobIdOf(job: { requestId: string; jobId?: string }): string {
+  return job.jobId ?? job.requestId;
+}

@@ -6,7 +6,7 @@ import {
   packageVersionSchema,
   samePackageVersion,
 } from "../kcm/package-version.js";
-import { NAME_PATTERN } from "./names.js";
+import { TARGET_PATTERN } from "./names.js";
 
 /**
  * One package's change: from the installed version (null when it is not
@@ -27,7 +27,8 @@ export type PackageChange = z.infer<typeof packageChangeSchema>;
  * approval to the plan, not to "whatever is newest" when the job runs.
  */
 export const upgradePlanSchema = z.object({
-  host: z.string().regex(NAME_PATTERN),
+  /** The host (a job's plan: exactly its host); a fleet plan's: the rollout's target. */
+  host: z.string().regex(TARGET_PATTERN),
   packages: z.array(packageChangeSchema).max(200),
   hash: z.string().regex(/^[0-9a-f]{64}$/),
 });
@@ -123,4 +124,13 @@ export function makeRollbackPlan(
     .map((c) => ({ name: c.name, arch: c.arch, from: c.to, to: c.from }))
     .sort(byNameArch);
   return { host, packages, hash: planHash(host, packages) };
+}
+
+/**
+ * A fleet request's own plan: no packages of its own, and a hash over every
+ * host's plan (in the order given), so one approval binds all of them.
+ */
+export function makeFleetPlan(label: string, plans: readonly UpgradePlan[]): UpgradePlan {
+  const text = [`fleet ${label}`, ...plans.map((plan) => `${plan.host} ${plan.hash}`)].join("\n");
+  return { host: label, packages: [], hash: createHash("sha256").update(text).digest("hex") };
 }

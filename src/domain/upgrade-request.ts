@@ -7,9 +7,10 @@
 
 import { z } from "zod";
 import type { WindowInstance } from "./maintenance-window.js";
-import { NAME_PATTERN } from "./names.js";
+import { NAME_PATTERN, TARGET_PATTERN } from "./names.js";
 import type { WhenSpec } from "./parse-kcm-command.js";
 import { REQUEST_ID } from "./request-id.js";
+import { rolloutSchema } from "./rollout.js";
 import { upgradePlanSchema } from "./upgrade-plan.js";
 
 /**
@@ -71,7 +72,8 @@ const whenSpecSchema = z.discriminatedUnion("kind", [
 export const upgradeRequestSchema = z.object({
   id: z.string().regex(REQUEST_ID),
   kind: z.enum(["upgrade", "rollback"]),
-  host: z.string().regex(NAME_PATTERN),
+  /** The host; for a rollout, what was asked for (a group, `all`, or `host,host,...`). */
+  host: z.string().regex(TARGET_PATTERN),
   plan: upgradePlanSchema,
   /** The yum transaction a rollback undoes; rollback only. */
   transactionId: z.number().int().min(1).exactOptional(),
@@ -93,6 +95,12 @@ export const upgradeRequestSchema = z.object({
   history: z.array(historyEntrySchema),
   /** The approver; for an emergency, set at the first click and confirmed by the second. */
   approvedBy: z.string().exactOptional(),
+  /**
+   * A fleet request (a group, `all` or a list): every host's plan, in
+   * rollout order. Then `host` is the target's label and `plan` the fleet's
+   * plan (no packages of its own; its hash is over every host's plan).
+   */
+  rollout: rolloutSchema.exactOptional(),
 });
 export type UpgradeRequest = z.infer<typeof upgradeRequestSchema>;
 
@@ -130,6 +138,7 @@ export type NewRequestInput = Pick<
   | "channel"
   | "when"
   | "emergency"
+  | "rollout"
 > & {
   /** The window, or the emergency slot, the job may start its downtime in. */
   runWindow: WindowInstance;
@@ -147,8 +156,19 @@ export function newRequest(
 ): UpgradeRequest {
   const problem = inputProblem(input, policy);
   if (problem !== undefined) throw new RangeError(problem);
-  const { id, kind, host, plan, transactionId, requestedBy, channel, when, runWindow, emergency } =
-    input;
+  const {
+    id,
+    kind,
+    host,
+    plan,
+    transactionId,
+    requestedBy,
+    channel,
+    when,
+    runWindow,
+    emergency,
+    rollout,
+  } = input;
   const createdAt = now.toISOString();
   return {
     id,
@@ -165,14 +185,17 @@ export function newRequest(
     emergency,
     state: "pending",
     history: [{ at: createdAt, by: requestedBy, action: "requested" }],
+    ...(rollout === undefined ? {} : { rollout }),
   };
 }
 
 function inputProblem(input: NewRequestInput, policy: ApprovalPolicy): string | undefined {
   const { id, kind, host, plan, transactionId, requestedBy, runWindow } = input;
   if (!REQUEST_ID.test(id)) return `request id "${id}" does not match ${REQUEST_ID}`;
-  if (!NAME_PATTERN.test(host)) return `host "${host}" does not match ${NAME_PATTERN}`;
+  const pattern = input.rollout === undefined ? NAME_PATTERN : TARGET_PATTERN;
+  if (!pattern.test(host)) return `host "${host}" does not match ${pattern}`;
   if (plan.host !== host) return `the plan is for "${plan.host}", not "${host}"`;
+  if (input.rollout !== undefined && kind !== "upgrade") return "only an upgrade is a rollout";
   if ((kind === "rollback") !== (transactionId !== undefined)) {
     return "a rollback, and only a rollback, names the transaction it undoes";
   }
@@ -196,7 +219,8 @@ function inputProblem(input: NewRequestInput, policy: ApprovalPolicy): string | 
  *   awaiting-emergency, and only the same approver's confirm-emergency
  *   approves it and enqueues. `enqueue` is true at most once in a request's life;
  * - cancel: the requester or an approver, until the job starts (an approved
- *   job that finds its request cancelled must not start);
+ *   job that finds its request cancelled must not start); a running rollout
+ *   too: no new host starts, and the hosts in flight finish;
  * - expire: a pending or awaiting-emergency request, from `expiresAt` on;
  * - job-started: approved to running; job-finished: running (or approved,
  *   for a job that ended before it started, e.g. window missed) to succeeded or failed.
@@ -286,12 +310,12 @@ function reject(
 }
 
 function cancel(request: UpgradeRequest, action: Click, policy: ApprovalPolicy): Transition {
-  if (request.state === "running") {
+  if (request.state === "running" && request.rollout === undefined) {
     return refused(
       `cannot cancel: the ${request.kind} is running since ${utc(entryOf(request, "started")?.at)} and downtime may have started; it finishes on its own and reports here`,
     );
   }
-  if (!isUndecided(request.state) && request.state !== "approved") {
+  if (!isUndecided(request.state) && request.state !== "approved" && request.state !== "running") {
     return refused(stateReason(request));
   }
   if (action.by !== request.requestedBy && !policy.approvers.has(action.by)) {
@@ -299,7 +323,12 @@ function cancel(request: UpgradeRequest, action: Click, policy: ApprovalPolicy):
       `only ${mention(request.requestedBy)}, who asked for it, or an approver can cancel it`,
     );
   }
-  return moved(request, "cancelled", { at: action.at, by: action.by, action: "cancelled" });
+  const entry = { at: action.at, by: action.by, action: "cancelled" };
+  if (request.state === "running") {
+    const note = "no new host starts; the hosts in flight finish";
+    return moved(request, "cancelled", { ...entry, note });
+  }
+  return moved(request, "cancelled", entry);
 }
 
 /** Why `by` may not approve, confirm or reject now, if they may not. */

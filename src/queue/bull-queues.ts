@@ -38,7 +38,7 @@ export function bullTaskQueue(queue: Queue, now: () => Date = () => new Date()):
         "plan",
         { kind: "plan", ...input },
         {
-          jobId: taskJobId(`plan-${input.host}`, input.triggerId),
+          jobId: taskJobId(`plan-${input.host.replace(/,/g, "+")}`, input.triggerId),
           removeOnComplete: KEEP_FINISHED_TASK,
         },
       );
@@ -48,6 +48,19 @@ export function bullTaskQueue(queue: Queue, now: () => Date = () => new Date()):
         "check",
         { kind: "check", ...input },
         { jobId: taskJobId("check", input.triggerId), removeOnComplete: KEEP_FINISHED_TASK },
+      );
+    },
+    async advanceRollout(requestId, cause) {
+      await queue.add(
+        "advance",
+        { kind: "advance", requestId },
+        {
+          jobId: taskJobId(`advance-${requestId}`, cause),
+          removeOnComplete: KEEP_FINISHED_TASK,
+          // A coordinator lost mid-way is harmless to repeat: every step is idempotent.
+          attempts: 5,
+          backoff: { type: "exponential", delay: 1000 },
+        },
       );
     },
     async expireAt(requestId, at) {

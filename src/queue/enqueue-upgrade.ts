@@ -1,5 +1,6 @@
 import type { Queue } from "bullmq";
 import {
+  jobIdOf,
   type RollbackJob,
   rollbackJobSchema,
   type UpgradeJob,
@@ -8,10 +9,10 @@ import {
 
 const DAY_S = 24 * 3600;
 
-/** Queues a parsed job: the request id is the job id; no blind retries. */
+/** Queues a parsed job under its job id (the request's, or a rollout host's); no blind retries. */
 function add(queue: Queue, name: "upgrade" | "rollback", job: UpgradeJob, now: number) {
   return queue.add(name, job, {
-    jobId: job.requestId,
+    jobId: jobIdOf(job),
     delay: Math.max(0, Date.parse(job.window.start) - now),
     // Never retried blindly: a redelivery resumes from the journal instead.
     attempts: 1,
@@ -32,7 +33,7 @@ export async function enqueueUpgrade(
 ): Promise<{ jobId: string }> {
   const job = upgradeJobSchema.parse(data);
   await add(queue, "upgrade", job, now);
-  return { jobId: job.requestId };
+  return { jobId: jobIdOf(job) };
 }
 
 /** Puts an approved rollback on the queue, like {@link enqueueUpgrade}. */

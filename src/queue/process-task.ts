@@ -1,5 +1,6 @@
 import type { Job } from "bullmq";
 import { UnrecoverableError } from "bullmq";
+import { type AdvanceDeps, advanceRollout } from "../requests/advance-rollout.js";
 import { type CheckDeps, checkHosts } from "../requests/check-hosts.js";
 import { type ExpireDeps, expireRequest } from "../requests/expire-request.js";
 import { type PlanDeps, planRequest } from "../requests/plan-request.js";
@@ -10,12 +11,14 @@ export interface TaskDeps {
   plan: PlanDeps;
   check: CheckDeps;
   expire: ExpireDeps;
+  advance: AdvanceDeps;
 }
 
 /**
  * BullMQ's processor for the task queue: validates each task on the first
  * line and hands it to its use case (plan a request, check hosts, expire a
- * request). Resolves to one line on how it ended, for the job's record.
+ * request, move a rollout on). Resolves to one line on how it ended, for the
+ * job's record.
  */
 export function taskProcessor(deps: TaskDeps) {
   return async (job: Job): Promise<string> => {
@@ -37,6 +40,8 @@ export function taskProcessor(deps: TaskDeps) {
         const expired = await expireRequest(deps.expire, task.requestId);
         return expired ? "expired" : "not expired: decided meanwhile";
       }
+      case "advance":
+        return advanceRollout(deps.advance, task.requestId);
     }
   };
 }

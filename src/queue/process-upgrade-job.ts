@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { Reporter } from "../chat/runbook-event.js";
 import type { HostConfig } from "../config/inventory-schema.js";
 import type { AppEnv } from "../config/read-env.js";
-import { rollbackJobSchema, upgradeJobSchema } from "../domain/upgrade-job.js";
+import { jobIdOf, rollbackJobSchema, upgradeJobSchema } from "../domain/upgrade-job.js";
 import { hostCommands } from "../kcm/host-commands.js";
 import { probeServices } from "../kcm/probe-services.js";
 import {
@@ -11,6 +11,7 @@ import {
   type RecordJobDeps,
   recordJobFinished,
   recordJobStarted,
+  recordJobStep,
 } from "../requests/record-job.js";
 import { backoffMs } from "../runbook/regain-host.js";
 import { runRollback } from "../runbook/run-rollback.js";
@@ -84,7 +85,7 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
         store,
         ctx.keys,
         data.host,
-        { jobId: data.requestId, workerId: ctx.workerId },
+        { jobId: jobIdOf(data), workerId: ctx.workerId },
         ctx.env.hostLockTtlMs,
       );
     } catch (error) {
@@ -107,19 +108,32 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
     }
     const lock = acquired.lock;
     lock.keepAlive();
-    if (ctx.requests && (await isCancelled(ctx.requests, data.requestId))) {
+    if (ctx.requests && (await isCancelled(ctx.requests, data))) {
       await lock.release();
       return { kind: "cancelled" };
     }
-    if (ctx.requests) await recordJobStarted(ctx.requests, data.requestId);
+    if (ctx.requests) await recordJobStarted(ctx.requests, data);
+    const requests = ctx.requests;
+    // A rollout host's current step shows on the rollout's root message.
+    const reporter: Reporter =
+      requests && data.jobId !== undefined
+        ? {
+            report(event) {
+              if (event.type === "step-started") {
+                recordJobStep(requests, data, event.step).catch(() => undefined);
+              }
+              ctx.reporter.report(event);
+            },
+          }
+        : ctx.reporter;
     try {
       const deps: RunbookDeps = {
         connect: () =>
           // An inventory host is an SSH target: name, address, port, user, key, pinned host key.
           SshSession.open(host, { connectTimeoutMs: ctx.env.sshConnectTimeoutMs }),
         commands: hostCommands(host),
-        journal: new RedisJournal(store, ctx.keys, data.requestId, data.host, lock.fence),
-        reporter: ctx.reporter,
+        journal: new RedisJournal(store, ctx.keys, jobIdOf(data), data.host, lock.fence),
+        reporter,
         audit: new RedisAuditLog(store, ctx.keys),
         now,
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
@@ -182,7 +196,7 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
         });
       }
       // The request first, then what people read: the summary shows its final state.
-      if (ctx.requests) await recordJobFinished(ctx.requests, data.requestId, outcome);
+      if (ctx.requests) await recordJobFinished(ctx.requests, data, outcome);
       ctx.reporter.report({
         type: "job-finished",
         requestId: data.requestId,
@@ -212,7 +226,7 @@ async function afterStoreOutage(
   ctx: UpgradeWorkerContext,
   store: Redis,
   held: HostLock,
-  data: { requestId: string; host: string },
+  data: { requestId: string; jobId?: string; host: string },
   outage: StoreUnavailableError,
 ): Promise<void> {
   const log = ctx.log ?? (() => {});
@@ -234,7 +248,7 @@ async function afterStoreOutage(
     store,
     ctx.keys,
     data.host,
-    { jobId: data.requestId, workerId: ctx.workerId },
+    { jobId: jobIdOf(data), workerId: ctx.workerId },
     ctx.env.hostLockTtlMs,
     { freeOnly: true },
   );
@@ -246,7 +260,7 @@ async function afterStoreOutage(
     return;
   }
   try {
-    const journal = new RedisJournal(store, ctx.keys, data.requestId, data.host, again.lock.fence);
+    const journal = new RedisJournal(store, ctx.keys, jobIdOf(data), data.host, again.lock.fence);
     for (const { id, entry } of outage.pendingJournal) await journal.append(entry, id);
     log(`${data.requestId}: Redis is back; journaled what was done meanwhile`, {
       entries: outage.pendingJournal.length,

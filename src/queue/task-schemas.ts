@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { NAME_PATTERN } from "../domain/names.js";
+import { TARGET_PATTERN } from "../domain/names.js";
 import { REQUEST_ID } from "../domain/request-id.js";
 
 /** The queue of the bot's slow work: checks, plans, expiries (all need a worker, some SSH). */
@@ -13,11 +13,12 @@ const when = z.discriminatedUnion("kind", [
 const slackId = z.string().regex(/^[A-Z0-9]{2,30}$/);
 const responseUrl = z.string().url().max(500).optional();
 
-/** Make a fresh plan for a host and post it as an approval request. */
+/** Make a fresh plan for a host (or a rollout's hosts) and post it as an approval request. */
 export const planTaskSchema = z.object({
   kind: z.literal("plan"),
   requestKind: z.enum(["upgrade", "rollback"]),
-  host: z.string().regex(NAME_PATTERN),
+  /** A host; for an upgrade also a group, `all` or `host,host,...`. */
+  host: z.string().regex(TARGET_PATTERN),
   when,
   requestedBy: slackId,
   channel: slackId,
@@ -29,7 +30,7 @@ export const planTaskSchema = z.object({
 /** Check hosts and post one summary message. */
 export const checkTaskSchema = z.object({
   kind: z.literal("check"),
-  target: z.string().regex(NAME_PATTERN),
+  target: z.string().regex(TARGET_PATTERN),
   requestedBy: slackId,
   channel: slackId,
   triggerId: z.string().min(1).max(200),
@@ -42,10 +43,17 @@ export const expireTaskSchema = z.object({
   requestId: z.string().regex(REQUEST_ID),
 });
 
+/** Move a rollout on: start its next hosts, or finish it. */
+export const advanceTaskSchema = z.object({
+  kind: z.literal("advance"),
+  requestId: z.string().regex(REQUEST_ID),
+});
+
 export const taskSchema = z.discriminatedUnion("kind", [
   planTaskSchema,
   checkTaskSchema,
   expireTaskSchema,
+  advanceTaskSchema,
 ]);
 export type Task = z.infer<typeof taskSchema>;
 export type PlanTask = z.infer<typeof planTaskSchema>;

@@ -1,7 +1,7 @@
 import type { Inventory } from "../config/inventory-schema.js";
 import type { AuditLog } from "../domain/audit-event.js";
 import type { ApprovalPolicy, UpgradeRequest } from "../domain/upgrade-request.js";
-import type { Decision, JobQueue, RequestChat, RequestRecords } from "./ports.js";
+import type { Decision, JobQueue, RequestChat, RequestRecords, TaskQueue } from "./ports.js";
 
 /** What deciding a request needs. */
 export interface DecideDeps {
@@ -11,6 +11,8 @@ export interface DecideDeps {
   requests: Pick<RequestRecords, "apply">;
   chat: Pick<RequestChat, "decided">;
   jobs: JobQueue;
+  /** A rollout's coordinator: started by the approval, woken by a cancel. */
+  tasks: Pick<TaskQueue, "advanceRollout">;
   audit: AuditLog;
 }
 
@@ -35,7 +37,9 @@ export async function decideRequest(
   if (request.state === "cancelled") {
     // A job already queued must not start: take it off the queue (a job that
     // already began finds the request cancelled and stops before any downtime).
-    await deps.jobs.remove(request.id);
+    // A rollout's coordinator ends it once its hosts in flight have finished.
+    if (request.rollout) await deps.tasks.advanceRollout(request.id, "cancelled");
+    else await deps.jobs.remove(request.id);
   }
   await deps.chat.decided(request, decision);
   await deps.audit.append({
@@ -49,6 +53,10 @@ export async function decideRequest(
 }
 
 async function enqueue(deps: DecideDeps, request: UpgradeRequest, approvedBy: string) {
+  if (request.rollout) {
+    await deps.tasks.advanceRollout(request.id, "approved");
+    return;
+  }
   const host = deps.inventory.hosts.find((h) => h.name === request.host);
   const job = {
     requestId: request.id,

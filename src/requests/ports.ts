@@ -1,6 +1,7 @@
 import type { HostConfig } from "../config/inventory-schema.js";
 import type { LastUpgrade } from "../domain/last-upgrade.js";
 import type { WhenSpec } from "../domain/parse-kcm-command.js";
+import type { HostRun } from "../domain/rollout.js";
 import type { RollbackJob, UpgradeJob } from "../domain/upgrade-job.js";
 import type {
   Action,
@@ -20,6 +21,8 @@ import type { HostCheck } from "../kcm/host-check.js";
 export interface RequestRecords {
   /** With `dedupeKey`, the same key within an hour gives back the first request's id. */
   create(request: UpgradeRequest, dedupeKey?: string): Promise<{ created: boolean; id: string }>;
+  /** The id of the request created with `dedupeKey` within the hour, if any. */
+  createdWith(dedupeKey: string): Promise<string | undefined>;
   get(id: string): Promise<UpgradeRequest | undefined>;
   apply(id: string, action: Action, policy: ApprovalPolicy): Promise<Transition>;
   /** The newest requests (of one host, if given), newest first. */
@@ -37,6 +40,13 @@ export interface RequestChat {
   decided(request: UpgradeRequest, decision: Decision): Promise<void>;
   /** Nobody approved in time. */
   expired(request: UpgradeRequest): Promise<void>;
+  /**
+   * A rollout moved on (hosts queued, finished, never started): its root
+   * message, one line per host. Coalesced: only the latest shows.
+   */
+  rolloutProgress(request: UpgradeRequest, runs: ReadonlyMap<string, HostRun>): Promise<void>;
+  /** A rollout is over: the root as it ends, and one summary reply. Once per request, however often called. */
+  rolloutFinished(request: UpgradeRequest, runs: ReadonlyMap<string, HostRun>): Promise<void>;
   /** A check's summary, in the channel it was asked in. */
   checked(input: CheckInput, checks: HostCheck[]): Promise<void>;
   /** Says `text` to the person who asked, and to nobody else (Slack: the command's response URL). */
@@ -51,9 +61,10 @@ export interface JobQueue {
   remove(requestId: string): Promise<void>;
 }
 
-/** `/kcm upgrade` (or `rollback`) for one host, as the worker gets it to plan. */
+/** `/kcm upgrade` (or `rollback`), as the worker gets it to plan. */
 export interface PlanInput {
   requestKind: "upgrade" | "rollback";
+  /** A host; for an upgrade also a group, `all` or `host,host,...` (one rollout request). */
   host: string;
   when: WhenSpec;
   requestedBy: string;
@@ -79,6 +90,29 @@ export interface TaskQueue {
   check(input: CheckInput): Promise<void>;
   /** Expires the request at `at` unless it was decided by then. */
   expireAt(requestId: string, at: Date): Promise<void>;
+  /**
+   * Moves a rollout on (requests/advance-rollout). `cause` names what
+   * happened (approved, a host finished, cancelled): one task per cause.
+   */
+  advanceRollout(requestId: string, cause: string): Promise<void>;
+}
+
+/** Where each host of a rollout is (store/rollout-runs). A host with no run is waiting. */
+export interface RolloutRuns {
+  all(requestId: string): Promise<Map<string, HostRun>>;
+  /** Sets a waiting host's run; false (and nothing changes) when it has one already. */
+  leaveWaiting(requestId: string, host: string, run: HostRun): Promise<boolean>;
+  /** Sets a host's run, whatever it was (the host's job, which knows). */
+  set(requestId: string, host: string, run: HostRun): Promise<void>;
+}
+
+/**
+ * The health gate between a rollout's batches: each host's services are
+ * active and its probe (where configured) passes. Resolves to the hosts that
+ * fail it, each with why.
+ */
+export interface HealthGate {
+  check(hosts: readonly HostConfig[]): Promise<{ host: string; problem: string }[]>;
 }
 
 /** The record of each host's last upgrade (store/upgrade-records). */

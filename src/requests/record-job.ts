@@ -1,37 +1,107 @@
 import type { JobOutcome } from "../chat/runbook-event.js";
+import type { HostEnding } from "../domain/rollout.js";
 import type { ApprovalPolicy } from "../domain/upgrade-request.js";
-import type { RequestRecords } from "./ports.js";
+import type { RequestRecords, RolloutRuns, TaskQueue } from "./ports.js";
 
 /** What recording a job's progress on its request needs. */
 export interface RecordJobDeps {
   policy: ApprovalPolicy;
   requests: Pick<RequestRecords, "apply" | "get">;
+  /** A rollout host's progress, and the rollout moved on when a host ends. */
+  runs: Pick<RolloutRuns, "set">;
+  tasks: Pick<TaskQueue, "advanceRollout">;
   now: () => Date;
 }
 
-/** The job of `requestId` began on its host: the request is running. Repeating it changes nothing. */
-export async function recordJobStarted(deps: RecordJobDeps, requestId: string): Promise<void> {
-  await deps.requests.apply(requestId, { kind: "job-started", at: deps.now() }, deps.policy);
+/** The job, as recording it needs it: a rollout host's job has its own `jobId`. */
+export interface JobRef {
+  requestId: string;
+  host: string;
+  jobId?: string;
 }
 
 /**
- * The job of `requestId` ended with `outcome`: the request succeeded (any
+ * The job began on its host: the request is running (a rollout's, from its
+ * first host on), and a rollout host is "running". Repeating it changes nothing.
+ */
+export async function recordJobStarted(deps: RecordJobDeps, job: JobRef): Promise<void> {
+  const at = deps.now();
+  await deps.requests.apply(job.requestId, { kind: "job-started", at }, deps.policy);
+  if (job.jobId !== undefined) {
+    await deps.runs.set(job.requestId, job.host, { state: "running", at: at.toISOString() });
+  }
+}
+
+/** A rollout host's job reached `step`: shown on the rollout's root message. */
+export async function recordJobStep(deps: RecordJobDeps, job: JobRef, step: string): Promise<void> {
+  if (job.jobId === undefined) return;
+  const at = deps.now().toISOString();
+  await deps.runs.set(job.requestId, job.host, { state: "running", at, step });
+}
+
+/**
+ * The job ended with `outcome`. A single host's request succeeded (any
  * ending but a failure: up to date, plan drift and a missed window changed
- * nothing and say so) or failed. Repeating it (a redelivered job) changes nothing.
+ * nothing and say so) or failed. A rollout host's ending is recorded on the
+ * rollout, which then moves on. Repeating it (a redelivered job) changes nothing.
  */
 export async function recordJobFinished(
   deps: RecordJobDeps,
-  requestId: string,
+  job: JobRef,
   outcome: JobOutcome,
 ): Promise<void> {
-  await deps.requests.apply(
-    requestId,
-    { kind: "job-finished", at: deps.now(), ok: outcome.kind !== "failed" },
-    deps.policy,
-  );
+  const at = deps.now();
+  if (job.jobId === undefined) {
+    await deps.requests.apply(
+      job.requestId,
+      { kind: "job-finished", at, ok: outcome.kind !== "failed" },
+      deps.policy,
+    );
+    return;
+  }
+  const note = endingNote(outcome);
+  await deps.runs.set(job.requestId, job.host, {
+    state: "done",
+    ending: endingOf(outcome),
+    at: at.toISOString(),
+    ...(note === undefined ? {} : { note }),
+    ...("downtimeMs" in outcome ? { downtimeMs: outcome.downtimeMs } : {}),
+  });
+  await deps.tasks.advanceRollout(job.requestId, `after-${job.host}`);
 }
 
-/** Whether the request of a job was cancelled (then the job must not begin). */
-export async function isCancelled(deps: RecordJobDeps, requestId: string): Promise<boolean> {
-  return (await deps.requests.get(requestId))?.state === "cancelled";
+/**
+ * Whether the job's request was cancelled (then the job must not begin). A
+ * rollout host's job that finds it so is recorded as never started, and
+ * the rollout moves on (to its end).
+ */
+export async function isCancelled(deps: RecordJobDeps, job: JobRef): Promise<boolean> {
+  const request = await deps.requests.get(job.requestId);
+  if (request?.state !== "cancelled") return false;
+  if (job.jobId !== undefined) {
+    const by = request.history.findLast((h) => h.action === "cancelled")?.by;
+    await deps.runs.set(job.requestId, job.host, {
+      state: "not-started",
+      reason: by ? `cancelled by <@${by}>` : "cancelled",
+    });
+    await deps.tasks.advanceRollout(job.requestId, `after-${job.host}`);
+  }
+  return true;
+}
+
+function endingOf(outcome: JobOutcome): HostEnding {
+  return outcome.kind === "rolled-back" ? "upgraded" : outcome.kind;
+}
+
+function endingNote(outcome: JobOutcome): string | undefined {
+  switch (outcome.kind) {
+    case "failed":
+      return `${outcome.step}: ${outcome.summary}`;
+    case "plan-drift":
+      return "plan drift: what is pending changed since the approval";
+    case "window-missed":
+      return `window closed at ${outcome.windowEnd.slice(11, 16)} UTC before the job could start`;
+    default:
+      return undefined;
+  }
 }

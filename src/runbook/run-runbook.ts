@@ -1,5 +1,5 @@
 import type { JobOutcome } from "../chat/runbook-event.js";
-import type { UpgradeJob } from "../domain/upgrade-job.js";
+import { jobIdOf, type UpgradeJob } from "../domain/upgrade-job.js";
 import { planHash } from "../domain/upgrade-plan.js";
 import { forgetTransaction, type Layout, unitsOf } from "../kcm/commands.js";
 import { afterStop } from "./after-stop.js";
@@ -219,7 +219,7 @@ async function afterOutcome(
   }
   await runner.audit(`job-${outcome.kind}`, {
     ...(outcome.kind === "failed" ? { step: outcome.step, detail: outcome.summary } : {}),
-    once: `${runner.job.requestId}:outcome`,
+    once: `${jobIdOf(runner.job)}:outcome`,
   });
   return outcome;
 }

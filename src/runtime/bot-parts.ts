@@ -16,6 +16,7 @@ export function botPartsOf(
     deps: {
       inventory: runtime.inventory,
       requests: runtime.requests,
+      runs: runtime.runs,
       chat,
       tasks: runtime.tasks,
       jobs: runtime.jobs,

@@ -7,6 +7,7 @@ import type { Reporter } from "../chat/runbook-event.js";
 import type { Inventory } from "../config/inventory-schema.js";
 import { type AppEnv, redisTargetOf } from "../config/read-env.js";
 import type { ApprovalPolicy } from "../domain/upgrade-request.js";
+import { probeServices } from "../kcm/probe-services.js";
 import { bullJobQueue, bullTaskQueue } from "../queue/bull-queues.js";
 import { openQueue } from "../queue/open-queue.js";
 import type { TaskDeps } from "../queue/process-task.js";
@@ -14,6 +15,7 @@ import type { UpgradeWorkerContext } from "../queue/process-upgrade-job.js";
 import { bullPrefix, UPGRADE_QUEUE } from "../queue/queue-names.js";
 import { TASK_QUEUE } from "../queue/task-schemas.js";
 import type { JobQueue, RequestChat, TaskQueue } from "../requests/ports.js";
+import { healthGate } from "../runbook/health-gate.js";
 import { hostChecker } from "../runbook/host-checker.js";
 import {
   createSlackPoster,
@@ -31,6 +33,7 @@ import { closeRedis, connectRedis, RedisWatch } from "../store/connect-redis.js"
 import { hostLockHolder } from "../store/host-lock.js";
 import { RedisAuditLog } from "../store/redis-audit-log.js";
 import { RequestStore } from "../store/request-store.js";
+import { RedisRolloutRuns } from "../store/rollout-runs.js";
 import { type StoreKeys, storeKeys } from "../store/store-keys.js";
 import { RedisUpgradeRecords } from "../store/upgrade-records.js";
 
@@ -88,6 +91,8 @@ export interface Runtime {
   /** A fail-fast connection: the runbook's journal and audit, the bot's commands. */
   store: Redis;
   requests: RequestStore;
+  /** Where each host of a rollout is. */
+  runs: RedisRolloutRuns;
   audit: RedisAuditLog;
   queues: { tasks: Queue; upgrades: Queue };
   tasks: TaskQueue;
@@ -151,6 +156,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     log.warn(`${options.name}: ${line}`),
   );
   const audit = new RedisAuditLog(requestsRedis, keys);
+  const runs = new RedisRolloutRuns(requestsRedis, keys);
   const queues = {
     tasks: openQueue(TASK_QUEUE, requestsRedis, env.redisPrefix),
     upgrades: openQueue(UPGRADE_QUEUE, requestsRedis, env.redisPrefix),
@@ -167,7 +173,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const chatLog = (line: string) => log.info(`${options.name}: ${line}`);
   const chat = poster ? slackRequestChat({ poster, inventory, log: chatLog }) : undefined;
   const reporter = poster
-    ? slackReporter({ poster, store: requests, inventory, log: chatLog })
+    ? slackReporter({ poster, store: requests, runs, inventory, log: chatLog })
     : consoleReporter((line) => log.info(line));
   const slack = inventory.slack;
   const policy: ApprovalPolicy = {
@@ -186,6 +192,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     redis,
     store,
     requests,
+    runs,
     audit,
     queues,
     tasks,
@@ -212,6 +219,15 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         commandTimeoutMs: env.checkCommandTimeoutMs,
         concurrency: env.checkConcurrency,
       });
+      const gate = healthGate({
+        check: (host) => checker.check(host),
+        probe: (host) =>
+          probeServices({
+            address: host.address,
+            ...(host.health?.webUrl ? { webUrl: host.health.webUrl } : {}),
+            ...(host.health?.guacdPort ? { guacdPort: host.health.guacdPort } : {}),
+          }),
+      });
       return {
         plan: {
           inventory,
@@ -231,6 +247,17 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
           chat,
         },
         expire: { policy, requests, chat, now },
+        advance: {
+          inventory,
+          policy,
+          requests,
+          runs,
+          jobs: runtime.jobs,
+          gate,
+          chat,
+          audit,
+          now,
+        },
       };
     },
     upgradeContext: (extra) => ({
@@ -241,7 +268,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       env,
       host: (name) => hostsByName.get(name),
       reporter,
-      requests: { policy, requests, now },
+      requests: { policy, requests, runs, tasks, now },
       log: (line, fields) => log.info(`${options.name}: ${line}`, fields ?? {}),
       ...extra,
     }),

@@ -1,7 +1,13 @@
 import type { Inventory, SlackPolicy } from "../config/inventory-schema.js";
 import type { AuditLog } from "../domain/audit-event.js";
 import type { ApprovalPolicy } from "../domain/upgrade-request.js";
-import type { JobQueue, RequestChat, RequestRecords, TaskQueue } from "../requests/ports.js";
+import type {
+  JobQueue,
+  RequestChat,
+  RequestRecords,
+  RolloutRuns,
+  TaskQueue,
+} from "../requests/ports.js";
 
 /**
  * What the Slack listeners need: the request use cases' ports. None of it
@@ -13,9 +19,11 @@ export interface BotDeps {
   /** The approvers now (user ids, with the approver groups' members resolved). */
   approvalPolicy: () => ApprovalPolicy;
   requests: Pick<RequestRecords, "apply" | "recent">;
+  /** Where a rollout's hosts are, for `status`. */
+  runs: Pick<RolloutRuns, "all">;
   chat: Pick<RequestChat, "decided">;
-  /** Checks and plans, for the workers. */
-  tasks: Pick<TaskQueue, "plan" | "check">;
+  /** Checks and plans, for the workers; a rollout's coordinator. */
+  tasks: Pick<TaskQueue, "plan" | "check" | "advanceRollout">;
   /** Approved upgrade and rollback jobs. */
   jobs: JobQueue;
   audit: AuditLog;

@@ -1,7 +1,8 @@
 import { describeOutcome } from "../chat/describe-outcome.js";
 import { type Reporter, type RunbookEvent, STEPS, type StepName } from "../chat/runbook-event.js";
 import type { Inventory } from "../config/inventory-schema.js";
-import type { RequestRecords } from "../requests/ports.js";
+import type { UpgradeRequest } from "../domain/upgrade-request.js";
+import type { RequestRecords, RolloutRuns } from "../requests/ports.js";
 import type { SlackPoster } from "./poster/index.js";
 import { rootKey, updateRoot } from "./request-view.js";
 
@@ -25,11 +26,15 @@ export interface SlackReporter extends Reporter {
 export function slackReporter(deps: {
   poster: SlackPoster;
   store: Pick<RequestRecords, "get">;
+  runs: Pick<RolloutRuns, "all">;
   inventory: Inventory;
+  /** Least time between two edits of a rollout's root message. @defaultValue 3000 */
+  rolloutEditMs?: number;
   log?: (line: string) => void;
 }): SlackReporter {
   const steps = new Map<string, Map<StepName, "running" | "ok" | "failed">>();
   let chain: Promise<void> = Promise.resolve();
+  const rollout = rolloutReporter(deps);
 
   const progressLine = (requestId: string) => {
     const seen = steps.get(requestId) ?? new Map();
@@ -42,8 +47,13 @@ export function slackReporter(deps: {
   const handle = async (event: RunbookEvent) => {
     const { requestId } = event;
     const thread = { key: rootKey(requestId) };
-    const channel = (await deps.store.get(requestId))?.channel;
+    const stored = await deps.store.get(requestId);
+    const channel = stored?.channel;
     if (!channel) return;
+    if (stored.rollout) {
+      await rollout.handle(event, stored);
+      return;
+    }
     if (event.type === "job-started") {
       const request = await deps.store.get(requestId);
       if (request)
@@ -145,4 +155,111 @@ export function slackReporter(deps: {
     },
     flush: () => chain,
   };
+}
+
+/** A step as a rollout host's reply lists it. */
+interface StepLine {
+  step: StepName;
+  ok: boolean;
+  text: string;
+}
+
+/**
+ * A rollout host's events: no reply per step (a fleet would outrun Slack's
+ * pace), but the root message's line per host (edited at most every
+ * `rolloutEditMs`, the last state always shown), a failure at once (with its
+ * output as a file when long), and ONE reply per host when it ends: its
+ * steps with exit codes and durations, and how it ended.
+ */
+function rolloutReporter(deps: Parameters<typeof slackReporter>[0]) {
+  const editMs = deps.rolloutEditMs ?? 3000;
+  const lines = new Map<string, StepLine[]>();
+  const timers = new Map<string, { timer: NodeJS.Timeout; dirty: boolean }>();
+
+  const render = async (requestId: string) => {
+    const request = await deps.store.get(requestId);
+    if (!request) return;
+    const runs = await deps.runs.all(requestId);
+    await updateRoot(deps.poster, request, deps.inventory, { runs });
+  };
+  const renderSoon = (requestId: string) => {
+    const pending = timers.get(requestId);
+    if (pending) {
+      pending.dirty = true;
+      return;
+    }
+    const fire = () => {
+      const state = timers.get(requestId);
+      if (state?.dirty) {
+        state.dirty = false;
+        state.timer = setTimeout(fire, editMs).unref();
+        render(requestId).catch(() => undefined);
+      } else timers.delete(requestId);
+    };
+    timers.set(requestId, { timer: setTimeout(fire, editMs).unref(), dirty: false });
+    render(requestId).catch(() => undefined);
+  };
+
+  const handle = async (event: RunbookEvent, request: UpgradeRequest) => {
+    const key = `${event.requestId}:${event.host}`;
+    const thread = { key: rootKey(event.requestId) };
+    const post = (text: string, messageKey?: string) =>
+      deps.poster.post({
+        channel: request.channel,
+        thread,
+        ...(messageKey ? { key: messageKey } : {}),
+        content: { text },
+      });
+    switch (event.type) {
+      case "job-started":
+      case "step-started":
+        renderSoon(event.requestId);
+        return;
+      case "step-finished": {
+        const exit = event.exitCode === null ? "no exit code" : `exit ${event.exitCode}`;
+        const text = `${event.ok ? "✓" : "✗"} ${event.step} (${exit}, ${(event.durationMs / 1000).toFixed(1)} s)${event.detail ? `: ${event.detail}` : ""}`;
+        lines.set(key, [...(lines.get(key) ?? []), { step: event.step, ok: event.ok, text }]);
+        if (!event.ok) {
+          // A failure is posted at once, with what the host said.
+          await post(
+            `:x: \`${event.host}\` ${text}${event.excerpt ? `\n\`\`\`${event.excerpt}\`\`\`` : ""}`,
+            `${key}:failed:${event.step}`,
+          );
+          const outputLines = (event.output ?? "").split("\n").filter((l) => l.trim() !== "");
+          if (outputLines.length > INLINE_LINES && event.output) {
+            await deps.poster.upload({
+              channel: request.channel,
+              thread,
+              filename: `${event.requestId}-${event.host}-${event.step}.txt`,
+              title: `${event.host}: ${event.step} output (${outputLines.length} lines)`,
+              content: event.output,
+            });
+          }
+        }
+        renderSoon(event.requestId);
+        return;
+      }
+      case "connection-lost":
+        await post(
+          `:warning: \`${event.host}\`: lost SSH during the upgrade (${event.step}: ${event.reason}); retrying until ${event.retryUntil.replace("T", " ").slice(0, 16)} UTC. Its services may be down meanwhile.`,
+        );
+        return;
+      case "connection-restored":
+        await post(`\`${event.host}\`: SSH is back after ${(event.lostMs / 1000).toFixed(0)} s.`);
+        return;
+      case "job-finished": {
+        const steps = (lines.get(key) ?? []).map((l) => l.text).join("\n");
+        const summary = describeOutcome(event.outcome);
+        // Keyed: a job redelivered after its outcome reports it again, and it shows once.
+        await post(
+          `*${event.host}*: ${summary}${steps ? `\n\`\`\`${steps}\`\`\`` : ""}`.slice(0, 3900),
+          `${key}:outcome`,
+        );
+        lines.delete(key);
+        renderSoon(event.requestId);
+        return;
+      }
+    }
+  };
+  return { handle };
 }

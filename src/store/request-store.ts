@@ -68,13 +68,19 @@ export class RequestStore {
     }
     const stored: Stored = { ...request, version: 1 };
     const score = Date.parse(request.createdAt);
-    await this.redis
+    const hosts = request.rollout?.hosts.map((h) => h.host) ?? [request.host];
+    const write = this.redis
       .multi()
       .set(this.key(request.id), JSON.stringify(stored), "EX", REQUEST_TTL_S, "NX")
-      .zadd(this.keys.requests, score, request.id)
-      .zadd(this.keys.hostRequests(request.host), score, request.id)
-      .exec();
+      .zadd(this.keys.requests, score, request.id);
+    // A rollout is listed under each of its hosts: `status <host>` shows it.
+    for (const host of hosts) write.zadd(this.keys.hostRequests(host), score, request.id);
+    await write.exec();
     return { created: true, id: request.id };
+  }
+
+  async createdWith(dedupeKey: string): Promise<string | undefined> {
+    return (await this.redis.get(this.keys.dedupe(dedupeKey))) ?? undefined;
   }
 
   async get(id: string): Promise<UpgradeRequest | undefined> {

@@ -18,6 +18,8 @@ export function storeKeys(prefix = "kcm") {
     requests: `${prefix}:requests`,
     hostRequests: (host: string) => `${prefix}:host:${host}:requests`,
     dedupe: (key: string) => `${prefix}:dedupe:${key}`,
+    /** Where each host of a rollout is (a hash: host → run). */
+    rolloutRuns: (requestId: string) => `${prefix}:rollout:${requestId}:runs`,
   };
 }
 export type StoreKeys = ReturnType<typeof storeKeys>;

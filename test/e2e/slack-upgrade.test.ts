@@ -114,13 +114,13 @@ describeLabWithRedis(
       expect(JSON.parse(elsewhere.body).text).toContain(`<#${CHANNEL}>`);
       const bad = await h.command(ALICE, "upgrade web-1; rm -rf /");
       expect(JSON.parse(bad.body).text).toMatch(
-        /^";" is not allowed[\s\S]*\/kcm upgrade <host\|group>/,
+        /^";" is not allowed[\s\S]*\/kcm upgrade <host\|group\|all\|host,host>/,
       );
       const unknown = await h.command(ALICE, "upgrade web-9");
       expect(JSON.parse(unknown.body).text).toContain("No host or group `web-9`");
 
       const help = JSON.parse((await h.command(ALICE, "help")).body).text;
-      expect(help).toContain("/kcm upgrade <host|group>");
+      expect(help).toContain("/kcm upgrade <host|group|all|host,host>");
       const hosts = JSON.parse((await h.command(ALICE, "hosts")).body).text;
       expect(hosts).toContain("`web-1` 127.0.1.");
       expect(hosts).toContain("`maintenance`");

@@ -1,7 +1,8 @@
 import type { HostConfig } from "../../src/config/inventory-schema.js";
 import type { AuditEvent, AuditLog } from "../../src/domain/audit-event.js";
 import type { LastUpgrade } from "../../src/domain/last-upgrade.js";
-import type { RollbackJob, UpgradeJob } from "../../src/domain/upgrade-job.js";
+import type { HostRun } from "../../src/domain/rollout.js";
+import { jobIdOf, type RollbackJob, type UpgradeJob } from "../../src/domain/upgrade-job.js";
 import {
   type Action,
   type ApprovalPolicy,
@@ -13,12 +14,14 @@ import type { HostCheck } from "../../src/kcm/host-check.js";
 import type {
   CheckInput,
   Decision,
+  HealthGate,
   HostChecker,
   HostLocks,
   JobQueue,
   PlanInput,
   RequestChat,
   RequestRecords,
+  RolloutRuns,
   TaskQueue,
   UpgradeRecords,
 } from "../../src/requests/ports.js";
@@ -32,6 +35,10 @@ import type {
 export class MemoryRequests implements RequestRecords {
   readonly byId = new Map<string, UpgradeRequest>();
   private readonly dedupe = new Map<string, string>();
+
+  async createdWith(dedupeKey: string) {
+    return this.dedupe.get(dedupeKey);
+  }
 
   async create(request: UpgradeRequest, dedupeKey?: string) {
     if (dedupeKey !== undefined) {
@@ -59,7 +66,13 @@ export class MemoryRequests implements RequestRecords {
 
   async recent(options: { host?: string; limit?: number } = {}) {
     return [...this.byId.values()]
-      .filter((r) => options.host === undefined || r.host === options.host)
+      .filter(
+        (r) =>
+          options.host === undefined ||
+          (r.rollout
+            ? r.rollout.hosts.some((h) => h.host === options.host)
+            : r.host === options.host),
+      )
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
       .slice(0, options.limit ?? 20);
   }
@@ -72,6 +85,18 @@ export class MemoryChat implements RequestChat {
   readonly expiries: UpgradeRequest[] = [];
   readonly checks: { input: CheckInput; checks: HostCheck[] }[] = [];
   readonly told: { responseUrl: string | undefined; text: string }[] = [];
+  readonly progress: { request: UpgradeRequest; runs: Map<string, HostRun> }[] = [];
+  readonly finished: { request: UpgradeRequest; runs: Map<string, HostRun> }[] = [];
+
+  async rolloutProgress(request: UpgradeRequest, runs: ReadonlyMap<string, HostRun>) {
+    this.progress.push({ request, runs: new Map(runs) });
+  }
+
+  /** Once per request, as the Slack adapter's keyed summary. */
+  async rolloutFinished(request: UpgradeRequest, runs: ReadonlyMap<string, HostRun>) {
+    if (!this.finished.some((f) => f.request.id === request.id))
+      this.finished.push({ request, runs: new Map(runs) });
+  }
 
   /** Once per request, as the Slack adapter's keyed root message. */
   async requested(request: UpgradeRequest) {
@@ -100,8 +125,9 @@ export class MemoryJobQueue implements JobQueue {
   readonly rollbacks: RollbackJob[] = [];
   readonly removed: string[] = [];
 
+  /** Once per job id, as BullMQ adds a job. */
   async enqueueUpgrade(job: UpgradeJob) {
-    this.upgrades.push(job);
+    if (!this.upgrades.some((j) => jobIdOf(j) === jobIdOf(job))) this.upgrades.push(job);
   }
 
   async enqueueRollback(job: RollbackJob) {
@@ -117,6 +143,13 @@ export class MemoryTaskQueue implements TaskQueue {
   readonly plans: PlanInput[] = [];
   readonly checks: CheckInput[] = [];
   readonly expiries: { requestId: string; at: Date }[] = [];
+  /** Each `advanceRollout` call, as `<request> <cause>`; BullMQ adds one job per pair. */
+  readonly advances: string[] = [];
+
+  async advanceRollout(requestId: string, cause: string) {
+    const key = `${requestId} ${cause}`;
+    if (!this.advances.includes(key)) this.advances.push(key);
+  }
 
   async plan(input: PlanInput) {
     this.plans.push(input);
@@ -130,6 +163,43 @@ export class MemoryTaskQueue implements TaskQueue {
   async expireAt(requestId: string, at: Date) {
     if (!this.expiries.some((e) => e.requestId === requestId))
       this.expiries.push({ requestId, at });
+  }
+}
+
+/** Rollout hosts' runs, as the Redis hash keeps them. */
+export class MemoryRolloutRuns implements RolloutRuns {
+  readonly byRequest = new Map<string, Map<string, HostRun>>();
+
+  async all(requestId: string) {
+    return new Map(this.byRequest.get(requestId) ?? []);
+  }
+
+  async leaveWaiting(requestId: string, host: string, run: HostRun) {
+    const runs = this.byRequest.get(requestId) ?? new Map<string, HostRun>();
+    this.byRequest.set(requestId, runs);
+    if (runs.has(host)) return false;
+    runs.set(host, run);
+    return true;
+  }
+
+  async set(requestId: string, host: string, run: HostRun) {
+    const runs = this.byRequest.get(requestId) ?? new Map<string, HostRun>();
+    this.byRequest.set(requestId, runs);
+    runs.set(host, run);
+  }
+}
+
+/** A health gate that fails the hosts in `failing` with their problem, and records what it was asked. */
+export class MemoryHealthGate implements HealthGate {
+  readonly failing = new Map<string, string>();
+  readonly asked: string[][] = [];
+
+  async check(hosts: readonly HostConfig[]) {
+    this.asked.push(hosts.map((h) => h.name));
+    return hosts.flatMap((h) => {
+      const problem = this.failing.get(h.name);
+      return problem ? [{ host: h.name, problem }] : [];
+    });
   }
 }
 

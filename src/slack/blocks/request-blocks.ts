@@ -1,6 +1,8 @@
 import type { types } from "@slack/bolt";
+import type { HostRun } from "../../domain/rollout.js";
 import type { UpgradeRequest } from "../../domain/upgrade-request.js";
 import { formatPackageVersion } from "../../kcm/package-version.js";
+import { describePolicy, rolloutPlanText, rolloutProgressText } from "./rollout-blocks.js";
 
 type KnownBlock = types.KnownBlock;
 
@@ -39,6 +41,8 @@ export interface RequestView {
   progress?: string;
   /** One line for the end: "Upgraded 9 packages; downtime 2.1 s". */
   result?: string;
+  /** A rollout's hosts, each as it is now (a line per host on the root message). */
+  runs?: ReadonlyMap<string, HostRun>;
 }
 
 /**
@@ -70,22 +74,32 @@ export function requestBlocks(
     {
       type: "section",
       fields: [
-        { type: "mrkdwn", text: `*Host*\n\`${request.host}\`` },
+        request.rollout
+          ? {
+              type: "mrkdwn",
+              text: `*Hosts*\n${request.rollout.hosts.length} of \`${request.host}\`: ${describePolicy(request.rollout.policy)}`,
+            }
+          : { type: "mrkdwn", text: `*Host*\n\`${request.host}\`` },
         { type: "mrkdwn", text: `*Requested by*\n<@${request.requestedBy}>` },
         { type: "mrkdwn", text: `*Runs*\n${view.windowLabel}` },
         { type: "mrkdwn", text: `*Approve before*\n${slackDate(request.expiresAt)}` },
       ],
     },
-    {
-      type: "section",
-      text: {
-        type: "mrkdwn",
-        text: `*Plan* (${lines.length} package${lines.length === 1 ? "" : "s"}, hash \`${request.plan.hash.slice(0, 12)}\`)\n\`\`\`${lines.join("\n") || "(nothing)"}\`\`\``.slice(
-          0,
-          3000,
-        ),
-      },
-    },
+    request.rollout
+      ? {
+          type: "section",
+          text: { type: "mrkdwn", text: rolloutPlanText(request.rollout, request.plan.hash) },
+        }
+      : {
+          type: "section",
+          text: {
+            type: "mrkdwn",
+            text: `*Plan* (${lines.length} package${lines.length === 1 ? "" : "s"}, hash \`${request.plan.hash.slice(0, 12)}\`)\n\`\`\`${lines.join("\n") || "(nothing)"}\`\`\``.slice(
+              0,
+              3000,
+            ),
+          },
+        },
   ];
   if (
     request.emergency &&
@@ -99,6 +113,12 @@ export function requestBlocks(
           text: ":rotating_light: Outside the maintenance window: the approver must confirm it a second time.",
         },
       ],
+    });
+  }
+  if (request.rollout && view.runs && view.runs.size > 0) {
+    blocks.push({
+      type: "section",
+      text: { type: "mrkdwn", text: rolloutProgressText(request.rollout, view.runs) },
     });
   }
   if (view.progress)
@@ -137,6 +157,9 @@ function buttonsFor(request: UpgradeRequest): types.Button[] {
       ];
     case "approved":
       return [button("Cancel", REQUEST_ACTIONS.cancel)];
+    case "running":
+      // A rollout can be stopped between hosts: no new host starts.
+      return request.rollout ? [button("Cancel (no new host starts)", REQUEST_ACTIONS.cancel)] : [];
     default:
       return [];
   }

@@ -73,6 +73,8 @@ describeLab("check across a fleet of lab hosts", () => {
         connect: sshConnector(targets, { connectTimeoutMs: 1500 }),
         commandTimeoutMs: 20_000,
         concurrency: 8,
+        // "locked" holds yum's lock for good: waited out 2 s here (30 s by default).
+        lockWaitMs: 2000,
       },
     );
     const elapsed = performance.now() - started;

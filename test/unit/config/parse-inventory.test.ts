@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../../src/config/config-error.js";
 import { parseInventory } from "../../../src/config/parse-inventory.js";
+import { DEFAULT_ROLLOUT_POLICY } from "../../../src/domain/rollout.js";
 import { describeIssues, issuesOf, KEYS, oneHost, VALID_INVENTORY } from "./inventory-text.js";
 
 describe("parseInventory: a valid file", () => {
@@ -56,8 +57,8 @@ describe("parseInventory: a valid file", () => {
 
   it("keeps groups in both spellings and windows by name; an unquoted 02:00 stays a time", () => {
     expect([...inventory.groups]).toEqual([
-      ["web", { hosts: ["web1", "web2"] }],
-      ["eu.dmz", { hosts: ["legacy", "web2"], window: "weekend" }],
+      ["web", { hosts: ["web1", "web2"], rollout: DEFAULT_ROLLOUT_POLICY }],
+      ["eu.dmz", { hosts: ["legacy", "web2"], window: "weekend", rollout: DEFAULT_ROLLOUT_POLICY }],
     ]);
     expect(inventory.windows.get("nightly")).toEqual({
       timeZone: "Europe/Berlin",
@@ -207,10 +208,35 @@ groups:
     expect(describeIssues(oneHost(""))).toEqual(["hosts[0].hostKey: required"]);
   });
 
+  it("refuses a rollout policy that cannot run, naming the field", () => {
+    const text = `${oneHost(`    hostKey: ${KEYS.a}\n`)}defaults:\n  rollout: { canary: -1 }\ngroups:\n  web: { hosts: [web1], rollout: { maxParallel: 0, onFailure: maybe } }\n`;
+    expect(describeIssues(text)).toEqual([
+      "defaults.rollout.canary: expected a whole number from 0 to 1000",
+      "groups.web.rollout.maxParallel: expected a whole number from 1 to 1000",
+      'groups.web.rollout.onFailure: expected "stop" or "continue"',
+    ]);
+  });
+
+  it("takes a group's rollout over defaults.rollout over 1, 1, stop; all and lists get the defaults", () => {
+    const text = `${oneHost(`    hostKey: ${KEYS.a}\n`)}defaults:\n  rollout: { maxParallel: 4 }\ngroups:\n  web: { hosts: [web1], rollout: { canary: 2, onFailure: continue } }\n  plain: [web1]\n`;
+    const inventory = parseInventory(text, "t.yml");
+    expect(inventory.groups.get("web")?.rollout).toEqual({
+      canary: 2,
+      maxParallel: 4,
+      onFailure: "continue",
+    });
+    expect(inventory.groups.get("plain")?.rollout).toEqual({
+      canary: 1,
+      maxParallel: 4,
+      onFailure: "stop",
+    });
+    expect(inventory.rollout).toEqual({ canary: 1, maxParallel: 4, onFailure: "stop" });
+  });
+
   it("names a group's form when it is neither a list nor a mapping", () => {
     const text = `${oneHost(`    hostKey: ${KEYS.a}\n`)}groups:\n  web: web1\n  dmz: { hosts: [web1], windw: x }\n`;
     expect(describeIssues(text)).toEqual([
-      "groups.web: expected a list of hosts, or a mapping with hosts: and window:",
+      "groups.web: expected a list of hosts, or a mapping with hosts:, window: and rollout:",
       'groups.dmz.windw: unknown key; did you mean "window"?',
     ]);
   });

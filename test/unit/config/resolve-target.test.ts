@@ -24,7 +24,12 @@ describe("resolveTarget", () => {
 
   it("resolves a host to itself, the inventory's own record", () => {
     const resolution = resolveTarget(inventory, "legacy");
-    expect(resolution).toEqual({ kind: "hosts", hosts: [inventory.hosts[2]], label: "legacy" });
+    expect(resolution).toEqual({
+      kind: "hosts",
+      of: "host",
+      hosts: [inventory.hosts[2]],
+      label: "legacy",
+    });
   });
 
   it("ignores surrounding spaces and letter case", () => {
@@ -50,6 +55,30 @@ describe("resolveTarget", () => {
     });
   });
 
+  it("resolves a list of hosts in the order given, each once", () => {
+    const resolution = resolveTarget(inventory, "web2,legacy,web2");
+    expect(resolution).toMatchObject({ kind: "hosts", of: "list", label: "web2,legacy" });
+    expect(resolution.kind === "hosts" && resolution.hosts.map((h) => h.name)).toEqual([
+      "web2",
+      "legacy",
+    ]);
+  });
+
+  it("refuses a list with an unknown host, suggesting the nearest host names", () => {
+    expect(resolveTarget(inventory, "web1,wbe2")).toEqual({
+      kind: "unknown",
+      target: "wbe2",
+      suggestions: ["web2", "web1"],
+    });
+  });
+
+  it("refuses a list that names a group: a list names hosts only", () => {
+    expect(resolveTarget(inventory, "web1,web")).toMatchObject({
+      kind: "invalid",
+      reason: "A list names hosts only: `web` is a group; ask for it on its own.",
+    });
+  });
+
   it.each([
     "web1; rm -rf /",
     "$(id)",
@@ -60,7 +89,6 @@ describe("resolveTarget", () => {
     "web1\nall",
     "<@U123>",
     "*",
-    "web1,web2",
     "wéb1",
     "-web1",
   ])("refuses %j as invalid, without suggestions", (target) => {

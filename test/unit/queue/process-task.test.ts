@@ -5,8 +5,11 @@ import type { CheckTask, PlanTask } from "../../../src/queue/task-schemas.js";
 import {
   MemoryAudit,
   MemoryChat,
+  MemoryHealthGate,
   MemoryHostLocks,
+  MemoryJobQueue,
   MemoryRequests,
+  MemoryRolloutRuns,
   MemoryTaskQueue,
   MemoryUpgradeRecords,
 } from "../../support/in-memory-ports.js";
@@ -36,6 +39,8 @@ function processorWith() {
     tasks: new MemoryTaskQueue(),
     audit: new MemoryAudit(),
     upgrades: new MemoryUpgradeRecords(),
+    runs: new MemoryRolloutRuns(),
+    jobs: new MemoryJobQueue(),
     clock,
   };
   const now = () => clock.now;
@@ -48,6 +53,17 @@ function processorWith() {
       locks: ports.locks,
     },
     expire: { policy: SAMPLE_POLICY, requests: ports.requests, chat: ports.chat, now },
+    advance: {
+      inventory: SAMPLE_INVENTORY,
+      policy: SAMPLE_POLICY,
+      requests: ports.requests,
+      runs: ports.runs,
+      jobs: ports.jobs,
+      gate: new MemoryHealthGate(),
+      chat: ports.chat,
+      audit: ports.audit,
+      now,
+    },
   };
   return { process: taskProcessor(deps), ...ports };
 }

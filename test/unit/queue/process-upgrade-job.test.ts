@@ -7,7 +7,11 @@ import { readEnv } from "../../../src/config/read-env.js";
 import { newRequest } from "../../../src/domain/upgrade-request.js";
 import { upgradeProcessor } from "../../../src/queue/process-upgrade-job.js";
 import { storeKeys } from "../../../src/store/store-keys.js";
-import { MemoryRequests } from "../../support/in-memory-ports.js";
+import {
+  MemoryRequests,
+  MemoryRolloutRuns,
+  MemoryTaskQueue,
+} from "../../support/in-memory-ports.js";
 import { standaloneUpgradeJob, WINDOW } from "../../support/standalone-upgrade-job.js";
 import { jobOf } from "./job-of.js";
 
@@ -72,7 +76,13 @@ async function processorWith() {
     env: readEnv({}),
     host: (name) => INVENTORY.hosts.find((h) => h.name === name),
     reporter: { report: (event) => events.push(event) },
-    requests: { policy: POLICY, requests, now: () => new Date(NOW) },
+    requests: {
+      policy: POLICY,
+      requests,
+      runs: new MemoryRolloutRuns(),
+      tasks: new MemoryTaskQueue(),
+      now: () => new Date(NOW),
+    },
     now: () => NOW,
   });
   return { process, redis, events, requests, job, approved: approved.request };

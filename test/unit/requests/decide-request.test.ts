@@ -12,6 +12,7 @@ import {
   MemoryChat,
   MemoryJobQueue,
   MemoryRequests,
+  MemoryTaskQueue,
 } from "../../support/in-memory-ports.js";
 import {
   ALICE,
@@ -30,6 +31,7 @@ async function setup(request: UpgradeRequest = sampleRequest()) {
     requests: new MemoryRequests(),
     chat: new MemoryChat(),
     jobs: new MemoryJobQueue(),
+    tasks: new MemoryTaskQueue(),
     audit: new MemoryAudit(),
   };
   await ports.requests.create(request);

@@ -7,7 +7,11 @@ import {
   recordJobFinished,
   recordJobStarted,
 } from "../../../src/requests/record-job.js";
-import { MemoryRequests } from "../../support/in-memory-ports.js";
+import {
+  MemoryRequests,
+  MemoryRolloutRuns,
+  MemoryTaskQueue,
+} from "../../support/in-memory-ports.js";
 import {
   ALICE,
   afterT0,
@@ -18,6 +22,9 @@ import {
   sampleRequest,
 } from "../../support/sample-fleet.js";
 
+/** The sample request's job: a single host's, known by the request id. */
+const JOB = { requestId: ID, host: "web1" };
+
 /** A request approved 5 minutes after it was made; the clock reads `clock.minutes` after that. */
 async function setup() {
   const requests = new MemoryRequests();
@@ -27,6 +34,8 @@ async function setup() {
   const deps: RecordJobDeps = {
     policy: SAMPLE_POLICY,
     requests,
+    runs: new MemoryRolloutRuns(),
+    tasks: new MemoryTaskQueue(),
     now: () => afterT0(clock.minutes),
   };
   const stateOf = () => requests.byId.get(ID)?.state;
@@ -63,7 +72,7 @@ describe("recordJobStarted", () => {
   it("marks an approved request running, at the clock's time", async () => {
     const { deps, requests, stateOf } = await setup();
 
-    await recordJobStarted(deps, ID);
+    await recordJobStarted(deps, JOB);
 
     expect(stateOf()).toBe("running");
     expect(requests.byId.get(ID)?.history.at(-1)).toEqual({
@@ -75,11 +84,11 @@ describe("recordJobStarted", () => {
 
   it("changes nothing when a redelivered job starts again", async () => {
     const { deps, requests, clock } = await setup();
-    await recordJobStarted(deps, ID);
+    await recordJobStarted(deps, JOB);
     const running = requests.byId.get(ID);
 
     clock.minutes = 25;
-    await recordJobStarted(deps, ID);
+    await recordJobStarted(deps, JOB);
 
     expect(requests.byId.get(ID)).toBe(running);
   });
@@ -88,7 +97,7 @@ describe("recordJobStarted", () => {
     const { deps, requests, stateOf } = await setup();
     await requests.apply(ID, { kind: "cancel", by: ALICE, at: afterT0(10) }, SAMPLE_POLICY);
 
-    await recordJobStarted(deps, ID);
+    await recordJobStarted(deps, JOB);
 
     expect(stateOf()).toBe("cancelled");
   });
@@ -110,10 +119,10 @@ describe("recordJobFinished", () => {
     ["a failure", failed, "failed"],
   ])("ends a running request after %s as %s", async (_, outcome, state) => {
     const { deps, requests, clock, stateOf } = await setup();
-    await recordJobStarted(deps, ID);
+    await recordJobStarted(deps, JOB);
     clock.minutes = 40;
 
-    await recordJobFinished(deps, ID, outcome);
+    await recordJobFinished(deps, JOB, outcome);
 
     expect(stateOf()).toBe(state);
     expect(requests.byId.get(ID)?.history.at(-1)).toEqual({
@@ -131,19 +140,19 @@ describe("recordJobFinished", () => {
       startedAt: "2026-11-27T04:12:00.000Z",
     };
 
-    await recordJobFinished(deps, ID, missed);
+    await recordJobFinished(deps, JOB, missed);
 
     expect(stateOf()).toBe("succeeded");
   });
 
   it("changes nothing when a redelivered job finishes again, even with another outcome", async () => {
     const { deps, requests } = await setup();
-    await recordJobStarted(deps, ID);
-    await recordJobFinished(deps, ID, upgraded);
+    await recordJobStarted(deps, JOB);
+    await recordJobFinished(deps, JOB, upgraded);
     const finished = requests.byId.get(ID);
 
-    await recordJobFinished(deps, ID, upgraded);
-    await recordJobFinished(deps, ID, failed);
+    await recordJobFinished(deps, JOB, upgraded);
+    await recordJobFinished(deps, JOB, failed);
 
     expect(requests.byId.get(ID)).toBe(finished);
     expect(finished?.state).toBe("succeeded");
@@ -153,7 +162,7 @@ describe("recordJobFinished", () => {
     const { deps, requests, stateOf } = await setup();
     await requests.apply(ID, { kind: "cancel", by: ALICE, at: afterT0(10) }, SAMPLE_POLICY);
 
-    await recordJobFinished(deps, ID, { kind: "cancelled" });
+    await recordJobFinished(deps, JOB, { kind: "cancelled" });
 
     expect(stateOf()).toBe("cancelled");
   });
@@ -162,16 +171,16 @@ describe("recordJobFinished", () => {
 describe("isCancelled", () => {
   it("is true only for a cancelled request", async () => {
     const { deps, requests } = await setup();
-    expect(await isCancelled(deps, ID)).toBe(false);
+    expect(await isCancelled(deps, JOB)).toBe(false);
 
     await requests.apply(ID, { kind: "cancel", by: ALICE, at: afterT0(10) }, SAMPLE_POLICY);
 
-    expect(await isCancelled(deps, ID)).toBe(true);
+    expect(await isCancelled(deps, JOB)).toBe(true);
   });
 
   it("is false for a request that is not there", async () => {
     const { deps } = await setup();
 
-    expect(await isCancelled(deps, "r-unknown1")).toBe(false);
+    expect(await isCancelled(deps, { requestId: "r-unknown1", host: "web1" })).toBe(false);
   });
 });

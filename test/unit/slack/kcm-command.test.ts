@@ -164,16 +164,37 @@ describe("/kcm upgrade and rollback", () => {
     );
   });
 
-  it("upgrade <group> now: one plan task per host of the group, in inventory order", async () => {
+  it("upgrade <group> now: ONE plan task for the group (one rollout request)", async () => {
     const harness = await start();
 
     const answer = await harness.command(CAROL, "upgrade web now");
 
     expect(harness.tasks.plans.map((p) => [p.host, p.when, p.requestedBy])).toEqual([
-      ["web1", { kind: "now" }, CAROL],
-      ["web2", { kind: "now" }, CAROL],
+      ["web", { kind: "now" }, CAROL],
     ]);
-    expect(answer).toMatch(/^Making a fresh plan for `web1`, `web2`: the upgrade requests /);
+    expect(answer).toMatch(
+      /^Making a fresh plan for 2 hosts of `web` \(`web1`, `web2`\): one rollout request will appear/,
+    );
+  });
+
+  it("upgrade web2,lab1: one plan task for the list, in the order given", async () => {
+    const harness = await start();
+
+    await harness.command(CAROL, "upgrade web2,lab1");
+
+    expect(harness.tasks.plans.map((p) => p.host)).toEqual(["web2,lab1"]);
+  });
+
+  it.each([
+    ["upgrade web1,nope", /No host or group `nope`/],
+    ["upgrade web1,web", /A list names hosts only: `web` is a group/],
+    ["upgrade web1,,web2", /has an empty name between commas/],
+    ["rollback web1,web2", /is not a host name/],
+  ])("%s: a clear private answer, and no task", async (text, answer) => {
+    const harness = await start();
+
+    expect(await harness.command(CAROL, text)).toMatch(answer);
+    expect(harness.tasks.plans).toEqual([]);
   });
 
   it("upgrade <host> at <time>: the time travels as typed", async () => {

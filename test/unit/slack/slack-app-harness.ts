@@ -16,6 +16,7 @@ import {
   MemoryChat,
   MemoryJobQueue,
   MemoryRequests,
+  MemoryRolloutRuns,
   MemoryTaskQueue,
 } from "../../support/in-memory-ports.js";
 import { afterT0, CHANNEL, SAMPLE_INVENTORY } from "../../support/sample-fleet.js";
@@ -123,6 +124,7 @@ export async function startSlackApp(
       expiryMinutes: slack.requestExpiryMinutes,
     }),
     requests,
+    runs: new MemoryRolloutRuns(),
     chat,
     tasks,
     jobs,

@@ -10,7 +10,7 @@ import type {
   UploadRequest,
 } from "../../../src/slack/poster/index.js";
 import { slackReporter } from "../../../src/slack/slack-reporter.js";
-import { MemoryRequests } from "../../support/in-memory-ports.js";
+import { MemoryRequests, MemoryRolloutRuns } from "../../support/in-memory-ports.js";
 import {
   afterT0,
   BOB,
@@ -92,6 +92,7 @@ async function reporterWith(request: UpgradeRequest | null = approvedRequest()) 
         return requests.get(id);
       },
     },
+    runs: new MemoryRolloutRuns(),
     inventory: SAMPLE_INVENTORY,
     log: (line) => logged.push(line),
   });

@@ -1,11 +1,22 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
-import { resolveTarget } from "../../../config/resolve-target.js";
+import { resolveTarget, type TargetResolution } from "../../../config/resolve-target.js";
 import { KCM_USAGE, parseKcmCommand } from "../../../domain/parse-kcm-command.js";
 import { cancelRequest } from "../../../requests/decide-request.js";
 import { hostsText, statusText } from "../../blocks/fleet-text.js";
 import type { BotDeps } from "../../bot-deps.js";
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+
+/** Why a target selects no host, with the nearest names and the usage. */
+function targetProblem(target: Exclude<TargetResolution, { kind: "hosts" }>): string {
+  const suggestions = target.kind === "unknown" ? target.suggestions : [];
+  const hint = suggestions.length
+    ? ` Did you mean ${suggestions.map((s) => `\`${s}\``).join(", ")}?`
+    : "";
+  const why =
+    target.kind === "unknown" ? `No host or group \`${target.target}\`.${hint}` : target.reason;
+  return `${why}\n${KCM_USAGE}`;
+}
 
 /**
  * `/kcm ...`: answered (privately) within Slack's 3 seconds; anything slow
@@ -45,20 +56,22 @@ export function kcmCommand(deps: BotDeps) {
       case "hosts":
         await say(hostsText(deps.inventory));
         return;
-      case "status":
-        await say(
-          statusText(await deps.requests.recent(cmd.host ? { host: cmd.host } : {}), cmd.host),
+      case "status": {
+        const requests = await deps.requests.recent(cmd.host ? { host: cmd.host } : {});
+        const rollouts = requests.filter((r) => r.rollout);
+        const runs = new Map(
+          await Promise.all(rollouts.map(async (r) => [r.id, await deps.runs.all(r.id)] as const)),
         );
+        await say(statusText(requests, cmd.host, runs));
         return;
+      }
       case "cancel":
         await say(await cancelRequest(deps, cmd.requestId, command.user_id, deps.now()));
         return;
       case "check": {
         const target = resolveTarget(deps.inventory, cmd.target);
         if (target.kind !== "hosts") {
-          await say(
-            `${target.kind === "unknown" ? `No host or group \`${cmd.target}\`.${target.suggestions.length ? ` Did you mean ${target.suggestions.map((s) => `\`${s}\``).join(", ")}?` : ""}` : target.reason}\n${KCM_USAGE}`,
-          );
+          await say(targetProblem(target));
           return;
         }
         await deps.tasks.check({ target: cmd.target, triggerId: command.trigger_id, ...base });
@@ -72,23 +85,38 @@ export function kcmCommand(deps: BotDeps) {
         const name = cmd.name === "upgrade" ? cmd.target : cmd.host;
         const target = resolveTarget(deps.inventory, name);
         if (target.kind !== "hosts") {
-          await say(
-            `${target.kind === "unknown" ? `No host or group \`${name}\`.${target.suggestions.length ? ` Did you mean ${target.suggestions.map((s) => `\`${s}\``).join(", ")}?` : ""}` : target.reason}\n${KCM_USAGE}`,
-          );
+          await say(targetProblem(target));
           return;
         }
-        for (const host of target.hosts) {
+        if (cmd.name === "upgrade" && target.of !== "host") {
+          // A group, `all` or a list: one rollout request, planned by a worker.
           await deps.tasks.plan({
-            requestKind: cmd.name,
-            host: host.name,
+            requestKind: "upgrade",
+            host: target.label,
             when: cmd.when,
             triggerId: command.trigger_id,
             ...base,
           });
+          const names = target.hosts.map((h) => `\`${h.name}\``).join(", ");
+          await say(
+            `Making a fresh plan for ${target.hosts.length} host${target.hosts.length === 1 ? "" : "s"} of \`${target.label}\` (${names}): one rollout request will appear in this channel for approval, with the hosts that cannot be planned and why.`,
+          );
+          return;
         }
-        const hosts = target.hosts.map((h) => `\`${h.name}\``).join(", ");
+        const host = target.hosts[0];
+        if (!host || target.of !== "host") {
+          await say(`A rollback names one host, not \`${name}\`.\n${KCM_USAGE}`);
+          return;
+        }
+        await deps.tasks.plan({
+          requestKind: cmd.name,
+          host: host.name,
+          when: cmd.when,
+          triggerId: command.trigger_id,
+          ...base,
+        });
         await say(
-          `Making a fresh plan for ${hosts}: the ${cmd.name} request${target.hosts.length === 1 ? "" : "s"} will appear in this channel for approval.`,
+          `Making a fresh plan for \`${host.name}\`: the ${cmd.name} request will appear in this channel for approval.`,
         );
         return;
       }

@@ -1,0 +1,101 @@
+import type { HostRun, Rollout, RolloutPolicy } from "../../domain/rollout.js";
+import type { UpgradePlan } from "../../domain/upgrade-plan.js";
+import { formatPackageVersion } from "../../kcm/package-version.js";
+
+/** "canary 1, then 5 at a time, stop at the first failure". */
+export function describePolicy(policy: RolloutPolicy): string {
+  const canary = policy.canary > 0 ? `canary ${policy.canary}, then ` : "";
+  const failure =
+    policy.onFailure === "stop" ? "stop at the first failure" : "go on after a failure";
+  return `${canary}${policy.maxParallel} at a time, ${failure}`;
+}
+
+/** One host's change in a line: the main package's from → to, and how many packages. */
+function changeOf(plan: UpgradePlan): string {
+  const main =
+    plan.packages.find((p) => p.name === "kcm-guacamole") ??
+    plan.packages.find((p) => p.name === "kcm-guacd") ??
+    plan.packages[0];
+  if (!main) return "(nothing)";
+  const from = main.from ? formatPackageVersion(main.from) : "-";
+  const count = plan.packages.length;
+  return `${from} → ${formatPackageVersion(main.to)} (${count} package${count === 1 ? "" : "s"})`;
+}
+
+/** The rollout's plan as a compact table (host, from → to), then the hosts left out and why. */
+export function rolloutPlanText(rollout: Rollout, hash: string): string {
+  const width = Math.max(...rollout.hosts.map((h) => h.host.length));
+  const rows = rollout.hosts.map((h) => `${h.host.padEnd(width)}  ${changeOf(h.plan)}`);
+  const head = `*Plan* (${rollout.hosts.length} host${rollout.hosts.length === 1 ? "" : "s"}, hash \`${hash.slice(0, 12)}\`)`;
+  const table = `\`\`\`${rows.join("\n")}\`\`\``;
+  const left =
+    rollout.leftOut.length === 0
+      ? ""
+      : `\n*Left out*\n${rollout.leftOut.map((l) => `• \`${l.host}\`: ${l.reason}`).join("\n")}`;
+  return `${head}\n${table}${left}`.slice(0, 3000);
+}
+
+/** A host's line on the root message: its state, current step and downtime. */
+export function hostRunLine(host: string, run: HostRun | undefined): string {
+  switch (run?.state) {
+    case undefined:
+    case "waiting":
+      return `:white_circle: \`${host}\` waiting`;
+    case "queued":
+      return `:hourglass_flowing_sand: \`${host}\` queued`;
+    case "running":
+      return `:arrows_counterclockwise: \`${host}\` running${run.step ? `: ${run.step}` : ""}`;
+    case "not-started":
+      return `:black_square_for_stop: \`${host}\` not started (${run.reason})`;
+    case "done": {
+      const downtime =
+        run.downtimeMs === undefined ? "" : `, downtime ${(run.downtimeMs / 1000).toFixed(1)} s`;
+      const note = run.note ? `: ${run.note}` : "";
+      switch (run.ending) {
+        case "upgraded":
+          return `:large_green_circle: \`${host}\` upgraded${downtime}${note}`;
+        case "up-to-date":
+          return `:white_check_mark: \`${host}\` already up to date`;
+        case "plan-drift":
+          return `:warning: \`${host}\` skipped${note}`;
+        case "window-missed":
+          return `:black_square_for_stop: \`${host}\` not started (window closed)`;
+        case "cancelled":
+          return `:black_square_for_stop: \`${host}\` not started (cancelled)`;
+        case "failed":
+          return `:red_circle: \`${host}\` failed${note}${downtime}`;
+      }
+    }
+  }
+}
+
+/** Every host's line, in rollout order. */
+export function rolloutProgressText(
+  rollout: Pick<Rollout, "hosts">,
+  runs: ReadonlyMap<string, HostRun>,
+): string {
+  return rollout.hosts
+    .map((h) => hostRunLine(h.host, runs.get(h.host)))
+    .join("\n")
+    .slice(0, 3000);
+}
+
+/** How many hosts ended which way: "3 upgraded, 1 failed, 2 not started". */
+export function rolloutTally(
+  rollout: Pick<Rollout, "hosts">,
+  runs: ReadonlyMap<string, HostRun>,
+): string {
+  const counts = new Map<string, number>();
+  for (const { host } of rollout.hosts) {
+    const run = runs.get(host);
+    const key =
+      run?.state === "done"
+        ? ({ "window-missed": "not started", cancelled: "not started" }[run.ending as string] ??
+          (run.ending === "up-to-date" ? "already up to date" : run.ending))
+        : run?.state === "not-started"
+          ? "not started"
+          : "unfinished";
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([what, n]) => `${n} ${what}`).join(", ");
+}
