@@ -193,3 +193,43 @@ describeLabWithRedis("a cancel mid-rollout", (redisUrl) => {
     );
   });
 });
+
+describeLabWithRedis("a window that closes mid-rollout", (redisUrl) => {
+  let h: BotHarness;
+  let hosts: LabHost[];
+  // Today's window, from this minute for 2 minutes: it closes 60 to 120 s from now.
+  const opened = new Date();
+  opened.setUTCSeconds(0, 0);
+  const closes = opened.getTime() + 120_000;
+  const window = {
+    timeZone: "UTC",
+    days: [["sun", "mon", "tue", "wed", "thu", "fri", "sat"][opened.getUTCDay()]],
+    start: opened.toISOString().slice(11, 16),
+    durationMinutes: 2,
+  };
+  botOverLabHosts(
+    redisUrl,
+    labHosts("rw", 2),
+    (made) => {
+      ({ h, hosts } = made);
+    },
+    { window, groups: { closing: names("rw", 2) } },
+  );
+
+  it("the canary outlasts the window: the next host is not started (window closed), and the end says how to go on", async () => {
+    const [rw1, rw2] = hosts;
+    if (!rw1 || !rw2) throw new Error("hosts");
+    // The canary's yum runs until 3 s after the window has closed.
+    await rw1.fault("slow-upgrade", Math.ceil((closes - Date.now()) / 1000) + 3);
+
+    const { root, summary } = await rollOut(h, "closing");
+
+    expect(summary).toContain("over: 1 upgraded, 1 not started.");
+    expect(summary).toContain(
+      "The window closed before every host could start. `/kcm upgrade closing` plans what is left.",
+    );
+    expect(JSON.stringify(h.current(root).blocks)).toContain("`rw-2` not started (window closed)");
+    expect(await versionOf(rw1)).toBe("2.24.1-1.el8");
+    expect(await versionOf(rw2)).toBe("2.23.1-1.el8");
+  }, 240_000);
+});
