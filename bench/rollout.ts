@@ -198,12 +198,14 @@ async function rootLag(h: BotHarness, requestId: string, rootTs: string) {
     .filter((c) => c.args["ts"] === rootTs)
     .map((c) => ({ at: c.at, text: JSON.stringify(c.args["blocks"] ?? "") }));
   const lags: number[] = [];
+  const detail: string[] = [];
   for (const name of names) {
     const events = audit.filter((e) => e["requestId"] === requestId && e["host"] === name);
     const atOf = (e: Record<string, string> | undefined) =>
       Number((e?.["id"] ?? "0-0").split("-")[0]);
     const started = atOf(events.find((e) => e["what"] === "step-started"));
-    const ended = atOf(events.find((e) => e["what"]?.startsWith("job-")));
+    // The job's outcome (job-upgraded, job-failed...), not its start or a hand-back.
+    const ended = atOf(events.find((e) => /^job-(?!started$|handed-back$)/.test(e["what"] ?? "")));
     const shown = (at: number, test: (text: string) => boolean) =>
       updates.find((u) => u.at >= at && test(u.text))?.at;
     const runningShown = shown(
@@ -213,6 +215,18 @@ async function rootLag(h: BotHarness, requestId: string, rootTs: string) {
     const endShown = shown(ended, (t) => t.includes(`\`${name}\` upgraded`));
     if (runningShown !== undefined) lags.push(runningShown - started);
     lags.push(endShown === undefined ? Number.POSITIVE_INFINITY : endShown - ended);
+    if (process.env["BENCH_VERBOSE"]) {
+      detail.push(
+        `${name}: started +${((runningShown ?? Number.NaN) - started) / 1000} s, ended +${((endShown ?? Number.NaN) - ended) / 1000} s`,
+      );
+    }
+  }
+  if (detail.length > 0) console.log(detail.join("\n"));
+  if (process.env["BENCH_VERBOSE"]) {
+    const t0 = updates[0]?.at ?? 0;
+    console.log(
+      `root edits at (s): ${updates.map((u) => ((u.at - t0) / 1000).toFixed(1)).join(" ")}`,
+    );
   }
   lags.sort((a, b) => a - b);
   return {

@@ -28,7 +28,7 @@ export function slackReporter(deps: {
   store: Pick<RequestRecords, "get">;
   runs: Pick<RolloutRuns, "all">;
   inventory: Inventory;
-  /** Least time between two edits of a rollout's root message. @defaultValue 3000 */
+  /** Least time between two renders of a rollout's root message in this process (the poster paces its edits). @defaultValue 1000 */
   rolloutEditMs?: number;
   log?: (line: string) => void;
 }): SlackReporter {
@@ -166,13 +166,14 @@ interface StepLine {
 
 /**
  * A rollout host's events: no reply per step (a fleet would outrun Slack's
- * pace), but the root message's line per host (edited at most every
- * `rolloutEditMs`, the last state always shown), a failure at once (with its
+ * pace), but the root message's line per host (rendered at most every
+ * `rolloutEditMs`, the last state always shown; the poster sends one edit of
+ * a message every 3 s at most), a failure at once (with its
  * output as a file when long), and ONE reply per host when it ends: its
  * steps with exit codes and durations, and how it ended.
  */
 function rolloutReporter(deps: Parameters<typeof slackReporter>[0]) {
-  const editMs = deps.rolloutEditMs ?? 3000;
+  const editMs = deps.rolloutEditMs ?? 1000;
   const lines = new Map<string, StepLine[]>();
   const timers = new Map<string, { timer: NodeJS.Timeout; dirty: boolean }>();
 

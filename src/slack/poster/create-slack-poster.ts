@@ -69,6 +69,7 @@ export function createSlackPoster(options: SlackPosterOptions): SlackPoster {
       log,
       waker,
       updatePacer,
+      editedAt: new Map(),
       postPacer(channel) {
         let pacer = postPacers.get(channel);
         if (pacer === undefined) {

@@ -70,9 +70,15 @@ async function stepChannel(
   }
 
   const edit = await nextEdit(ctx, channel);
-  if (edit !== undefined && Math.max(ctx.updatePacer.readyAt(), edits.notBefore) <= now) {
+  const editReadyAt =
+    edit === undefined
+      ? Number.POSITIVE_INFINITY
+      : Math.max(ctx.updatePacer.readyAt(), edits.notBefore, edit.readyAt);
+  if (edit !== undefined && editReadyAt <= now) {
     ctx.updatePacer.take(now);
-    return settle(ctx, channel, edits, await deliverEdit(ctx, { channel, ...edit }), "update");
+    const delivery = await deliverEdit(ctx, { channel, key: edit.key, ts: edit.ts });
+    if (delivery.kind === "done") rememberEdit(ctx, edit.key, now);
+    return settle(ctx, channel, edits, delivery, "update");
   }
 
   if (intent === undefined && edit === undefined) {
@@ -82,20 +88,39 @@ async function stepChannel(
   }
   return Math.min(
     intent !== undefined ? Math.max(pacer.readyAt(), head.notBefore) : Number.POSITIVE_INFINITY,
-    edit !== undefined
-      ? Math.max(ctx.updatePacer.readyAt(), edits.notBefore)
-      : Number.POSITIVE_INFINITY,
+    editReadyAt,
   );
 }
 
-/** The first waiting edit whose message is posted; edits of dropped or forgotten messages are dropped. */
+/** Notes when a message was edited; forgets messages not edited for a while. */
+function rememberEdit(ctx: PosterContext, key: string, now: number): void {
+  ctx.editedAt.set(key, now);
+  if (ctx.editedAt.size > 1000) {
+    for (const [k, at] of ctx.editedAt) {
+      if (now - at > ctx.settings.messageEditIntervalMs) ctx.editedAt.delete(k);
+    }
+  }
+}
+
+/**
+ * The waiting edit to send next: of the posted messages with one, the one
+ * whose pace (`messageEditIntervalMs` since its last edit) allows it first,
+ * longest waiting first among equals. Edits of dropped or forgotten messages
+ * are dropped.
+ */
 async function nextEdit(
   ctx: PosterContext,
   channel: string,
-): Promise<{ key: string; ts: string } | undefined> {
+): Promise<{ key: string; ts: string; readyAt: number } | undefined> {
+  let next: { key: string; ts: string; readyAt: number } | undefined;
   for (const key of await ctx.store.editedKeys(channel)) {
     const message = await ctx.store.message(key);
-    if (message?.ts !== undefined && message.state === "posted") return { key, ts: message.ts };
+    if (message?.ts !== undefined && message.state === "posted") {
+      const readyAt =
+        (ctx.editedAt.get(key) ?? Number.NEGATIVE_INFINITY) + ctx.settings.messageEditIntervalMs;
+      if (next === undefined || readyAt < next.readyAt) next = { key, ts: message.ts, readyAt };
+      continue;
+    }
     if (message === undefined || message.state === "dropped") {
       await ctx.store.finishEdit(channel, key, "");
       ctx.log({
@@ -107,7 +132,7 @@ async function nextEdit(
       });
     }
   }
-  return undefined;
+  return next;
 }
 
 function settle(

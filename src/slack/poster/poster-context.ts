@@ -27,6 +27,8 @@ export interface PosterContext {
   waker: Waker;
   /** chat.update is paced per workspace, so one pacer for every channel. */
   updatePacer: Pacer;
+  /** When each message was last edited (message key → ms), for `messageEditIntervalMs`. */
+  editedAt: Map<string, number>;
   /** chat.postMessage is paced per channel. */
   postPacer(channel: string): Pacer;
   /** False once the poster is stopping, or lost its lease: take no new work. */

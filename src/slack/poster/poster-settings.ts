@@ -12,6 +12,12 @@ export interface PosterSettings {
    * @defaultValue 1200
    */
   updateIntervalMs: number;
+  /**
+   * Least time between two edits of one message: a message edited often
+   * (a rollout's root, a line per host) shows its latest state at this pace,
+   * in fewer calls. @defaultValue 3000
+   */
+  messageEditIntervalMs: number;
   /** Retries after a 5xx or network error: doubling from `initialMs` up to `maxMs`, ±20 %. */
   backoff: { initialMs: number; maxMs: number };
   /** Retry interval while the token or app is refused (`invalid_auth`, `missing_scope`...). @defaultValue 60000 */
@@ -36,6 +42,7 @@ export interface PosterSettings {
 export const DEFAULT_POSTER_SETTINGS: PosterSettings = {
   postIntervalMs: 1000,
   updateIntervalMs: 1200,
+  messageEditIntervalMs: 3000,
   backoff: { initialMs: 1000, maxMs: 30_000 },
   authRetryMs: 60_000,
   pollMs: 500,
