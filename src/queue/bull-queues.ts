@@ -63,6 +63,13 @@ export function bullTaskQueue(queue: Queue, now: () => Date = () => new Date()):
         },
       );
     },
+    async prefetchAhead(requestId, host) {
+      await queue.add(
+        "prefetch",
+        { kind: "prefetch", requestId, host },
+        { jobId: `prefetch-${requestId}-${host}`, removeOnComplete: KEEP_FINISHED_TASK },
+      );
+    },
     async expireAt(requestId, at) {
       await queue.add(
         "expire",

@@ -4,6 +4,7 @@ import { type AdvanceDeps, advanceRollout } from "../requests/advance-rollout.js
 import { type CheckDeps, checkHosts } from "../requests/check-hosts.js";
 import { type ExpireDeps, expireRequest } from "../requests/expire-request.js";
 import { type PlanDeps, planRequest } from "../requests/plan-request.js";
+import { type PrefetchAheadDeps, prefetchAhead } from "../requests/prefetch-ahead.js";
 import { taskSchema } from "./task-schemas.js";
 
 /** What the task processor hands to the use cases. */
@@ -12,6 +13,7 @@ export interface TaskDeps {
   check: CheckDeps;
   expire: ExpireDeps;
   advance: AdvanceDeps;
+  prefetch: PrefetchAheadDeps;
 }
 
 /**
@@ -42,6 +44,8 @@ export function taskProcessor(deps: TaskDeps) {
       }
       case "advance":
         return advanceRollout(deps.advance, task.requestId);
+      case "prefetch":
+        return prefetchAhead(deps.prefetch, task.requestId, task.host);
     }
   };
 }

@@ -49,11 +49,19 @@ export const advanceTaskSchema = z.object({
   requestId: z.string().regex(REQUEST_ID),
 });
 
+/** Download a rollout host's packages before its turn. */
+export const prefetchTaskSchema = z.object({
+  kind: z.literal("prefetch"),
+  requestId: z.string().regex(REQUEST_ID),
+  host: z.string().regex(TARGET_PATTERN),
+});
+
 export const taskSchema = z.discriminatedUnion("kind", [
   planTaskSchema,
   checkTaskSchema,
   expireTaskSchema,
   advanceTaskSchema,
+  prefetchTaskSchema,
 ]);
 export type Task = z.infer<typeof taskSchema>;
 export type PlanTask = z.infer<typeof planTaskSchema>;

@@ -2,7 +2,14 @@ import type { Inventory } from "../config/inventory-schema.js";
 import type { AuditLog } from "../domain/audit-event.js";
 import { type HostRun, nextRolloutStep, rolloutBatches, rolloutJobId } from "../domain/rollout.js";
 import type { ApprovalPolicy, UpgradeRequest } from "../domain/upgrade-request.js";
-import type { HealthGate, JobQueue, RequestChat, RequestRecords, RolloutRuns } from "./ports.js";
+import type {
+  HealthGate,
+  JobQueue,
+  RequestChat,
+  RequestRecords,
+  RolloutRuns,
+  TaskQueue,
+} from "./ports.js";
 
 /** What moving a rollout on needs. */
 export interface AdvanceDeps {
@@ -11,6 +18,8 @@ export interface AdvanceDeps {
   requests: Pick<RequestRecords, "get" | "apply">;
   runs: RolloutRuns;
   jobs: Pick<JobQueue, "enqueueUpgrade">;
+  /** Downloads ahead: the next batch's packages while this one runs. */
+  tasks: Pick<TaskQueue, "prefetchAhead">;
   gate: HealthGate;
   chat: Pick<RequestChat, "rolloutProgress" | "rolloutFinished">;
   audit: AuditLog;
@@ -55,9 +64,20 @@ export async function advanceRollout(deps: AdvanceDeps, requestId: string): Prom
     const unhealthy = await gate(deps, request, runs, step.hosts);
     if (unhealthy) continue;
     for (const host of step.hosts) await start(deps, request, host);
+    for (const host of nextBatch(request, step.hosts))
+      await deps.tasks.prefetchAhead(requestId, host);
     await deps.chat.rolloutProgress(request, await deps.runs.all(requestId));
     return `started ${step.hosts.join(", ")}`;
   }
+}
+
+/** The hosts of the batch after the one that holds `started`. */
+function nextBatch(request: UpgradeRequest, started: readonly string[]): string[] {
+  const rollout = request.rollout;
+  if (!rollout) return [];
+  const batches = rolloutBatches(rollout.hosts, rollout.policy);
+  const index = batches.findIndex((b) => b.some((h) => h.host === started[0]));
+  return (batches[index + 1] ?? []).map((h) => h.host);
 }
 
 /** The cancel's author, as the thread says it. */

@@ -3,6 +3,7 @@ import type { LastUpgrade } from "../domain/last-upgrade.js";
 import type { WhenSpec } from "../domain/parse-kcm-command.js";
 import type { HostRun } from "../domain/rollout.js";
 import type { RollbackJob, UpgradeJob } from "../domain/upgrade-job.js";
+import type { UpgradePlan } from "../domain/upgrade-plan.js";
 import type {
   Action,
   ApprovalPolicy,
@@ -95,6 +96,17 @@ export interface TaskQueue {
    * happened (approved, a host finished, cancelled): one task per cause.
    */
   advanceRollout(requestId: string, cause: string): Promise<void>;
+  /** Downloads a rollout host's packages ahead of its turn (requests/prefetch-ahead); once per host. */
+  prefetchAhead(requestId: string, host: string): Promise<void>;
+}
+
+/**
+ * Downloads a plan's packages on a host while its services run (yum's
+ * download-only), as the runbook's prefetch step does. Resolves to how it
+ * went; never rejects for the host's sake.
+ */
+export interface HostPrefetcher {
+  prefetch(host: HostConfig, plan: UpgradePlan): Promise<{ ok: boolean; detail: string }>;
 }
 
 /** Where each host of a rollout is (store/rollout-runs). A host with no run is waiting. */

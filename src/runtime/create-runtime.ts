@@ -17,6 +17,7 @@ import { TASK_QUEUE } from "../queue/task-schemas.js";
 import type { JobQueue, RequestChat, TaskQueue } from "../requests/ports.js";
 import { healthGate } from "../runbook/health-gate.js";
 import { hostChecker } from "../runbook/host-checker.js";
+import { hostPrefetcher } from "../runbook/prefetch-host.js";
 import {
   createSlackPoster,
   type PosterClient,
@@ -214,8 +215,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     }),
     taskDeps() {
       if (!chat) throw new Error(`${options.name}: tasks answer in the chat, and there is none`);
+      const connect = sshConnector(inventory.hosts, { connectTimeoutMs: env.sshConnectTimeoutMs });
       const checker = hostChecker({
-        connect: sshConnector(inventory.hosts, { connectTimeoutMs: env.sshConnectTimeoutMs }),
+        connect,
         commandTimeoutMs: env.checkCommandTimeoutMs,
         concurrency: env.checkConcurrency,
       });
@@ -247,12 +249,22 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
           chat,
         },
         expire: { policy, requests, chat, now },
+        prefetch: {
+          inventory,
+          requests,
+          runs,
+          prefetcher: hostPrefetcher({
+            connect,
+            commandTimeoutMs: env.transactionTimeoutMs,
+          }),
+        },
         advance: {
           inventory,
           policy,
           requests,
           runs,
           jobs: runtime.jobs,
+          tasks,
           gate,
           chat,
           audit,

@@ -2,6 +2,7 @@ import type { Inventory } from "../config/inventory-schema.js";
 import { formatWindow } from "../domain/maintenance-window.js";
 import type { UpgradeRequest } from "../domain/upgrade-request.js";
 import { type RequestView, requestBlocks } from "./blocks/request-blocks.js";
+import { rolloutEndLines } from "./blocks/rollout-blocks.js";
 import type { SlackPoster } from "./poster/index.js";
 
 /** The poster key of a request's root message (its thread). */
@@ -31,8 +32,14 @@ export async function updateRoot(
   inventory: Inventory,
   extra: Omit<RequestView, "windowLabel"> = {},
 ): Promise<void> {
+  // A rollout that is over ends with its tally, whoever renders it last.
+  const end = extra.runs ? rolloutEndLines(request, extra.runs)?.[0] : undefined;
   await poster.update(
     rootKey(request.id),
-    requestBlocks(request, { windowLabel: windowLabelOf(request, inventory), ...extra }),
+    requestBlocks(request, {
+      windowLabel: windowLabelOf(request, inventory),
+      ...extra,
+      ...(end ? { result: end } : {}),
+    }),
   );
 }

@@ -3,7 +3,7 @@ import type { UpgradeRequest } from "../domain/upgrade-request.js";
 import type { CheckInput, Decision, RequestChat } from "../requests/ports.js";
 import { checkBlocks } from "./blocks/check-blocks.js";
 import { requestBlocks, slackDate } from "./blocks/request-blocks.js";
-import { rolloutTally } from "./blocks/rollout-blocks.js";
+import { rolloutEndLines } from "./blocks/rollout-blocks.js";
 import type { SlackPoster } from "./poster/index.js";
 import { rootKey, updateRoot, windowLabelOf } from "./request-view.js";
 import { respondEphemeral } from "./respond.js";
@@ -59,26 +59,9 @@ export function slackRequestChat(deps: {
       await updateRoot(deps.poster, request, deps.inventory, { runs });
     },
     async rolloutFinished(request, runs) {
-      const tally = request.rollout ? rolloutTally(request.rollout, runs) : "";
-      const closed = [...runs.values()].some(
-        (r) =>
-          (r.state === "not-started" && r.reason === "window closed") ||
-          (r.state === "done" && r.ending === "window-missed"),
-      );
-      const cancel = request.history.findLast((h) => h.action === "cancelled");
-      const lines = [
-        `${request.state === "succeeded" ? ":large_green_circle:" : ":red_circle:"} Rollout of \`${request.host}\` over: ${tally}.`,
-        ...(cancel ? [`Cancelled by <@${cancel.by}>: no host started after that.`] : []),
-        ...(closed
-          ? [
-              `The window closed before every host could start. \`/kcm upgrade ${request.host}\` plans what is left.`,
-            ]
-          : []),
-      ];
-      await updateRoot(deps.poster, request, deps.inventory, {
-        runs,
-        result: lines[0] ?? "",
-      });
+      await updateRoot(deps.poster, request, deps.inventory, { runs });
+      const lines = rolloutEndLines(request, runs);
+      if (!lines) return;
       // Keyed: a coordinator run twice posts it once.
       await deps.poster.post({
         channel: request.channel,

@@ -37,6 +37,12 @@ async function rollOut(
     240_000,
     "the rollout's end",
   );
+  // The root's last edit (paced: one every 3 s) carries the same end line.
+  await h.workers.until(
+    () => JSON.stringify(h.current(root).blocks).includes(`Rollout of \`${group}\` over`),
+    15_000,
+    "the root's last edit",
+  );
   const summary = h.thread(root).find((m) => m.text.includes("Rollout of")) as FakeMessage;
   return { root, id: requestIdOf(root), summary: summary.text };
 }

@@ -146,6 +146,14 @@ export class MemoryTaskQueue implements TaskQueue {
   /** Each `advanceRollout` call, as `<request> <cause>`; BullMQ adds one job per pair. */
   readonly advances: string[] = [];
 
+  /** Each `prefetchAhead` call, as `<request> <host>`, once each (its job id). */
+  readonly prefetches: string[] = [];
+
+  async prefetchAhead(requestId: string, host: string) {
+    const key = `${requestId} ${host}`;
+    if (!this.prefetches.includes(key)) this.prefetches.push(key);
+  }
+
   async advanceRollout(requestId: string, cause: string) {
     const key = `${requestId} ${cause}`;
     if (!this.advances.includes(key)) this.advances.push(key);

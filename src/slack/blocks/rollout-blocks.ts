@@ -1,5 +1,6 @@
-import type { HostRun, Rollout, RolloutPolicy } from "../../domain/rollout.js";
+import { type HostRun, isSettled, type Rollout, type RolloutPolicy } from "../../domain/rollout.js";
 import type { UpgradePlan } from "../../domain/upgrade-plan.js";
+import type { UpgradeRequest } from "../../domain/upgrade-request.js";
 import { formatPackageVersion } from "../../kcm/package-version.js";
 
 /** "canary 1, then 5 at a time, stop at the first failure". */
@@ -98,4 +99,40 @@ export function rolloutTally(
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return [...counts].map(([what, n]) => `${n} ${what}`).join(", ");
+}
+
+/**
+ * The lines that end a rollout (the tally, who cancelled, how to go on after
+ * a closed window), once it is over: the request is finished or cancelled
+ * and every host settled. Undefined before. The root's last line and the
+ * summary reply both come from it, so every render of the root agrees.
+ */
+export function rolloutEndLines(
+  request: UpgradeRequest,
+  runs: ReadonlyMap<string, HostRun>,
+): string[] | undefined {
+  const rollout = request.rollout;
+  if (!rollout) return undefined;
+  const over =
+    ["succeeded", "failed", "cancelled"].includes(request.state) &&
+    rollout.hosts.every((h) => {
+      const run = runs.get(h.host);
+      return run !== undefined && isSettled(run);
+    });
+  if (!over) return undefined;
+  const closed = [...runs.values()].some(
+    (r) =>
+      (r.state === "not-started" && r.reason === "window closed") ||
+      (r.state === "done" && r.ending === "window-missed"),
+  );
+  const cancel = request.history.findLast((h) => h.action === "cancelled");
+  return [
+    `${request.state === "succeeded" ? ":large_green_circle:" : ":red_circle:"} Rollout of \`${request.host}\` over: ${rolloutTally(rollout, runs)}.`,
+    ...(cancel ? [`Cancelled by <@${cancel.by}>: no host started after that.`] : []),
+    ...(closed
+      ? [
+          `The window closed before every host could start. \`/kcm upgrade ${request.host}\` plans what is left.`,
+        ]
+      : []),
+  ];
 }

@@ -7,6 +7,7 @@ import {
   decideRequest,
 } from "../../../src/requests/decide-request.js";
 import { type PlanDeps, planRequest } from "../../../src/requests/plan-request.js";
+import { prefetchAhead } from "../../../src/requests/prefetch-ahead.js";
 import {
   type RecordJobDeps,
   recordJobFinished,
@@ -32,7 +33,6 @@ import {
   SAMPLE_POLICY,
   samplePlanInput,
   sampleRequest,
-  T0,
 } from "../../support/sample-fleet.js";
 
 /**
@@ -204,6 +204,8 @@ describe("a rollout, host by host", () => {
     ]);
     expect(await t.runOf(id, "web1")).toMatchObject({ state: "queued" });
     expect(await t.runOf(id, "web2")).toBeUndefined();
+    // The next batch downloads its packages meanwhile.
+    expect(t.tasks.prefetches).toEqual([`${id} web2`]);
   });
 
   it("each host's end moves it on: the gate checks the canary, then the next host, then the end", async () => {
@@ -333,8 +335,39 @@ describe("a rollout, host by host", () => {
   });
 });
 
-describe("T0", () => {
-  it("is outside the sample window, so next-window plans the nightly window", () => {
-    expect(T0.toISOString()).toBe("2026-11-26T12:00:00.000Z");
+describe("downloading ahead", () => {
+  const prefetcher = () => {
+    const asked: string[] = [];
+    return {
+      asked,
+      prefetch: async (host: { name: string }, plan: { host: string }) => {
+        asked.push(`${host.name} ${plan.host}`);
+        return { ok: true, detail: "" };
+      },
+    };
+  };
+
+  it("downloads a waiting host's own plan while the rollout goes on", async () => {
+    const t = setup();
+    const id = await t.approved();
+    const p = prefetcher();
+    const deps = { ...t, inventory: SAMPLE_INVENTORY, prefetcher: p };
+
+    expect(await prefetchAhead(deps, id, "web2")).toBe("prefetched web2");
+    expect(p.asked).toEqual(["web2 web2"]);
+  });
+
+  it("leaves alone a host whose job began, a cancelled rollout, and a host not in it", async () => {
+    const t = setup();
+    const id = await t.approved();
+    const p = prefetcher();
+    const deps = { ...t, inventory: SAMPLE_INVENTORY, prefetcher: p };
+    await t.runs.set(id, "web1", { state: "running", at: afterT0(6).toISOString() });
+
+    expect(await prefetchAhead(deps, id, "web1")).toBe("skipped: web1 is running");
+    expect(await prefetchAhead(deps, id, "lab1")).toBe("not a host of a rollout");
+    await cancelRequest(t.decide, id, ALICE, afterT0(7));
+    expect(await prefetchAhead(deps, id, "web2")).toBe("skipped: the request is cancelled");
+    expect(p.asked).toEqual([]);
   });
 });
