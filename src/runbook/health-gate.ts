@@ -1,13 +1,17 @@
 import type { HostConfig } from "../config/inventory-schema.js";
-import type { HostCheck } from "../kcm/host-check.js";
+import { SHOW_UNITS, unitsOf } from "../kcm/commands.js";
+import { resolveLayout } from "../kcm/detect-layout.js";
+import { parseUnitStates } from "../kcm/parse-unit-states.js";
+import { type HostShell, isConnectionFailure } from "./host-shell.js";
 
 /**
- * The health gate between a rollout's batches, over the host checker: each
- * host answers, its units are active, and its probe (where the inventory
- * configures one) passes.
+ * The health gate between a rollout's batches: each host answers over SSH,
+ * the units of its layout are active (`systemctl show`, no root, no yum),
+ * and its probe (where the inventory configures one) passes.
  */
 export function healthGate(deps: {
-  check: (host: HostConfig) => Promise<HostCheck>;
+  connect: (host: string) => Promise<HostShell>;
+  commandTimeoutMs: number;
   probe: (host: HostConfig) => Promise<{ ok: boolean; detail: string }>;
 }): { check(hosts: readonly HostConfig[]): Promise<{ host: string; problem: string }[]> } {
   return {
@@ -24,15 +28,42 @@ async function problemOf(
   deps: Parameters<typeof healthGate>[0],
   host: HostConfig,
 ): Promise<string | undefined> {
-  const check = await deps.check(host);
-  const connection = check.problems.find((p) => p.source === "connection");
-  if (connection) return connection.summary;
-  const down = (check.services ?? []).filter((s) => s.activeState !== "active");
-  if (check.services === undefined || check.services.length === 0) {
-    return "the service units could not be read";
-  }
-  if (down.length > 0) return down.map((s) => `${s.unit} is ${s.activeState}`).join(", ");
+  const down = await unitsDown(deps, host);
+  if (down !== undefined) return down;
   if (!host.health) return undefined;
   const probe = await deps.probe(host);
   return probe.ok ? undefined : `probe: ${probe.detail}`;
+}
+
+/** Which of the layout's units are not active (a sentence), or undefined when all are. */
+async function unitsDown(
+  deps: Parameters<typeof healthGate>[0],
+  host: HostConfig,
+): Promise<string | undefined> {
+  let shell: HostShell;
+  try {
+    shell = await deps.connect(host.name);
+  } catch (error) {
+    if (!isConnectionFailure(error)) throw error;
+    return error.message;
+  }
+  try {
+    const parsed = parseUnitStates(
+      await shell.exec(SHOW_UNITS, { timeoutMs: deps.commandTimeoutMs }),
+    );
+    if (parsed.kind === "failed") return parsed.failure.summary;
+    if (parsed.kind === "unrecognised") return "systemctl printed something unexpected";
+    const layout = resolveLayout(host.layout, parsed.units).layout;
+    if (layout === undefined) return "the service layout could not be told";
+    const down = unitsOf(layout).flatMap((unit) => {
+      const state = parsed.units.find((u) => u.unit === unit)?.activeState ?? "not found";
+      return state === "active" ? [] : [`${unit} is ${state}`];
+    });
+    return down.length > 0 ? down.join(", ") : undefined;
+  } catch (error) {
+    if (!isConnectionFailure(error)) throw error;
+    return error.message;
+  } finally {
+    shell.close();
+  }
 }

@@ -222,7 +222,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         concurrency: env.checkConcurrency,
       });
       const gate = healthGate({
-        check: (host) => checker.check(host),
+        connect,
+        commandTimeoutMs: env.checkCommandTimeoutMs,
         probe: (host) =>
           probeServices({
             address: host.address,
