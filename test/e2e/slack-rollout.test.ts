@@ -1,6 +1,7 @@
 import { expect, it } from "vitest";
 import { REQUEST_ACTIONS } from "../../src/slack/blocks/request-blocks.js";
 import { RedisAuditLog } from "../../src/store/redis-audit-log.js";
+import { verifyAuditChain } from "../../src/store/verify-audit-chain.js";
 import type { LabHost } from "../lab/lab.js";
 import {
   ALICE,
@@ -80,6 +81,9 @@ describeLabWithRedis("a rollout from Slack: one request for a group", (redisUrl)
       );
       expect(ends).toHaveLength(1);
     }
+    expect(await verifyAuditChain(h.workers.redis, h.workers.keys.audit)).toMatchObject({
+      ok: true,
+    });
   });
 
   it("a host in another open request is left out of the next rollout; status shows each host", async () => {
