@@ -7,6 +7,7 @@ import { taskProcessor } from "../queue/process-task.js";
 import { upgradeProcessor } from "../queue/process-upgrade-job.js";
 import { UPGRADE_QUEUE } from "../queue/queue-names.js";
 import { TASK_QUEUE } from "../queue/task-schemas.js";
+import { listenerPortsOf } from "../runtime/bot-parts.js";
 import { createRuntime } from "../runtime/create-runtime.js";
 import { REQUEST_ACTIONS } from "../slack/blocks/request-blocks.js";
 import type { BotDeps } from "../slack/bot-deps.js";
@@ -78,18 +79,7 @@ export async function runConsole(options: {
     for (const line of plainText(text, names).split("\n")) write(`  (only ${who}) ${line}`);
   };
   const responses = await startResponseServer((user, text) => tell(names.get(user) ?? user, text));
-  const deps: BotDeps = {
-    inventory,
-    slack,
-    approvalPolicy: () => policy,
-    requests,
-    runs: runtime.runs,
-    chat,
-    tasks: runtime.tasks,
-    jobs: runtime.jobs,
-    audit: runtime.audit,
-    now: () => new Date(),
-  };
+  const deps: BotDeps = { ...listenerPortsOf(runtime), slack, approvalPolicy: () => policy };
   // The bot's own Bolt app, its payloads from the terminal instead of Slack.
   const receiver = new ConsoleReceiver();
   const app = createSlackApp(

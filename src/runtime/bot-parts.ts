@@ -13,16 +13,7 @@ export function botPartsOf(
   if (!poster || !chat) throw new Error("botPartsOf: the runtime was made without a chat");
   return {
     env: runtime.env,
-    deps: {
-      inventory: runtime.inventory,
-      requests: runtime.requests,
-      runs: runtime.runs,
-      chat,
-      tasks: runtime.tasks,
-      jobs: runtime.jobs,
-      audit: runtime.audit,
-      now: () => new Date(),
-    },
+    deps: listenerPortsOf(runtime),
     poster,
     client,
     store: {
@@ -30,5 +21,21 @@ export function botPartsOf(
       unreachable: (error) =>
         error instanceof StoreUnavailableError || isUnreachable(runtime.store, error),
     },
+  };
+}
+
+/** The Slack listeners' ports from the process's wiring (the approvers are added by whoever runs the app). */
+export function listenerPortsOf(runtime: Runtime): BotParts["deps"] {
+  const { chat } = runtime;
+  if (!chat) throw new Error("listenerPortsOf: the runtime was made without a chat");
+  return {
+    inventory: runtime.inventory,
+    requests: runtime.requests,
+    runs: runtime.runs,
+    chat,
+    tasks: runtime.tasks,
+    jobs: runtime.jobs,
+    audit: runtime.audit,
+    now: () => new Date(),
   };
 }

@@ -1,51 +1,14 @@
 import { expect, it } from "vitest";
-import { REQUEST_ACTIONS } from "../../src/slack/blocks/request-blocks.js";
 import { RedisAuditLog } from "../../src/store/redis-audit-log.js";
-import type { CreateLabHostOptions, LabHost } from "../lab/lab.js";
-import {
-  ALICE,
-  BOB,
-  type BotHarness,
-  botOverLabHosts,
-  requestIdOf,
-} from "../support/bot-harness.js";
+import type { LabHost } from "../lab/lab.js";
+import { BOB, type BotHarness, botOverLabHosts, requestIdOf } from "../support/bot-harness.js";
 import { describeLabWithRedis } from "../support/describe-lab-with-redis.js";
-import type { FakeMessage } from "../support/fake-slack/fake-slack-types.js";
+import { labHosts, names, rollOut, versionOf } from "../support/rollout-steps.js";
 
 /**
  * A group's rollout policy, end to end on five lab hosts each: the batches
  * in order, a failure that stops the rollout (or not), and a cancel.
  */
-
-const names = (prefix: string, count = 5) =>
-  Array.from({ length: count }, (_, i) => `${prefix}-${i + 1}`);
-const labHosts = (prefix: string, count = 5): CreateLabHostOptions[] =>
-  names(prefix, count).map((name) => ({ name, release: "2.23.1", publish: ["2.24.1"] }));
-
-/** Asks for `/kcm upgrade <group>` as Alice, has Bob approve it, and waits for the rollout's end. */
-async function rollOut(
-  h: BotHarness,
-  group: string,
-  onRoot?: (root: FakeMessage) => Promise<void>,
-) {
-  await h.command(ALICE, `upgrade ${group}`);
-  const root = await h.requestRoot(group);
-  await h.click(BOB, REQUEST_ACTIONS.approve, root, `approve-${group}`);
-  await onRoot?.(root);
-  await h.workers.until(
-    () => h.thread(root).some((m) => m.text.includes(`Rollout of \`${group}\` over`)),
-    240_000,
-    "the rollout's end",
-  );
-  // The root's last edit (paced: one every 3 s) carries the same end line.
-  await h.workers.until(
-    () => JSON.stringify(h.current(root).blocks).includes(`Rollout of \`${group}\` over`),
-    15_000,
-    "the root's last edit",
-  );
-  const summary = h.thread(root).find((m) => m.text.includes("Rollout of")) as FakeMessage;
-  return { root, id: requestIdOf(root), summary: summary.text };
-}
 
 /** When each host's job began its first step and ended, from the audit stream (ms). */
 async function timesOf(h: BotHarness, id: string) {
@@ -62,8 +25,6 @@ async function timesOf(h: BotHarness, id: string) {
   }
   return times;
 }
-
-const versionOf = async (host: LabHost) => (await host.installed()).get("kcm-guacd");
 
 describeLabWithRedis("a rollout's batches: canary 1, then 2 at a time", (redisUrl) => {
   let h: BotHarness;
@@ -198,44 +159,4 @@ describeLabWithRedis("a cancel mid-rollout", (redisUrl) => {
       `\`rx-2\` not started (cancelled by <@${BOB}>)`,
     );
   });
-});
-
-describeLabWithRedis("a window that closes mid-rollout", (redisUrl) => {
-  let h: BotHarness;
-  let hosts: LabHost[];
-  // Today's window, from this minute for 2 minutes: it closes 60 to 120 s from now.
-  const opened = new Date();
-  opened.setUTCSeconds(0, 0);
-  const closes = opened.getTime() + 120_000;
-  const window = {
-    timeZone: "UTC",
-    days: [["sun", "mon", "tue", "wed", "thu", "fri", "sat"][opened.getUTCDay()]],
-    start: opened.toISOString().slice(11, 16),
-    durationMinutes: 2,
-  };
-  botOverLabHosts(
-    redisUrl,
-    labHosts("rw", 2),
-    (made) => {
-      ({ h, hosts } = made);
-    },
-    { window, groups: { closing: names("rw", 2) } },
-  );
-
-  it("the canary outlasts the window: the next host is not started (window closed), and the end says how to go on", async () => {
-    const [rw1, rw2] = hosts;
-    if (!rw1 || !rw2) throw new Error("hosts");
-    // The canary's yum runs until 3 s after the window has closed.
-    await rw1.fault("slow-upgrade", Math.ceil((closes - Date.now()) / 1000) + 3);
-
-    const { root, summary } = await rollOut(h, "closing");
-
-    expect(summary).toContain("over: 1 upgraded, 1 not started.");
-    expect(summary).toContain(
-      "The window closed before every host could start. `/kcm upgrade closing` plans what is left.",
-    );
-    expect(JSON.stringify(h.current(root).blocks)).toContain("`rw-2` not started (window closed)");
-    expect(await versionOf(rw1)).toBe("2.24.1-1.el8");
-    expect(await versionOf(rw2)).toBe("2.23.1-1.el8");
-  }, 240_000);
 });

@@ -185,7 +185,8 @@ export function botOverLabHosts(
   options: readonly CreateLabHostOptions[],
   use: (made: { h: BotHarness; hosts: LabHost[] }) => void,
   inventory: {
-    window?: Record<string, unknown>;
+    /** The hosts' window, or a function that gives it when the hosts are made. */
+    window?: Record<string, unknown> | (() => Record<string, unknown>);
     groups?: Record<string, string[] | Record<string, unknown>>;
   } = {},
 ): void {
@@ -196,7 +197,8 @@ export function botOverLabHosts(
     for (const m of made) if (m.status === "fulfilled") hosts.push(m.value);
     const failed = made.find((m) => m.status === "rejected");
     if (failed) throw failed.reason;
-    h = new BotHarness(redisUrl, hosts, inventory.window, inventory.groups);
+    const window = typeof inventory.window === "function" ? inventory.window() : inventory.window;
+    h = new BotHarness(redisUrl, hosts, window, inventory.groups);
     await h.start();
     use({ h, hosts });
   });
