@@ -94,6 +94,11 @@ export type RunbookEvent =
       /** ISO time: when the worker stops trying. */
       retryUntil: string;
     })
+  /**
+   * Just before the stop: how many remote sessions the stop will cut (null
+   * when they could not be counted, with why).
+   */
+  | (JobRef & { type: "sessions-before-stop"; count: number | null; unknown?: string })
   /** The host answers again after `lostMs`: the worker reads its state and goes on. */
   | (JobRef & { type: "connection-restored"; lostMs: number; attempts: number })
   | (JobRef & { type: "job-finished"; outcome: JobOutcome });

@@ -12,9 +12,15 @@ function pendingSummary(check: HostCheck): string {
   return `${n} package${n === 1 ? "" : "s"} → ${targets.join(", ")}`;
 }
 
+/** Active sessions: a number, `?` when they could not be counted (with why, under the host), or `-` when not asked. */
+function sessionsCell(check: HostCheck): string {
+  if (check.sessions === undefined) return "-";
+  return check.sessions === null ? "?" : String(check.sessions);
+}
+
 /**
  * The `check` report for a terminal: one line per host (name, layout,
- * installed KCM version, what is pending), then the pending packages from →
+ * installed KCM version, active sessions, what is pending), then the pending packages from →
  * to and every problem with the host's own words, indented under the host.
  */
 export function formatCheckTable(checks: readonly HostCheck[]): string {
@@ -22,9 +28,10 @@ export function formatCheckTable(checks: readonly HostCheck[]): string {
     c.host,
     c.layout ?? "?",
     c.kcmVersion ?? "?",
+    sessionsCell(c),
     c.problems.length > 0 && c.pending === undefined ? "ERROR" : pendingSummary(c),
   ]);
-  const header = ["HOST", "LAYOUT", "KCM", "PENDING"];
+  const header = ["HOST", "LAYOUT", "KCM", "SESSIONS", "PENDING"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) =>
     cells
@@ -35,6 +42,7 @@ export function formatCheckTable(checks: readonly HostCheck[]): string {
   checks.forEach((check, i) => {
     out.push(line(rows[i] ?? []));
     for (const change of check.pending ?? []) out.push(`    ${describeChange(change)}`);
+    if (check.sessionsUnknown) out.push(`    sessions unknown: ${check.sessionsUnknown}`);
     for (const problem of check.problems) {
       out.push(`    ✗ ${problem.summary}`);
       for (const evidence of problem.evidence) out.push(`        ${evidence}`);

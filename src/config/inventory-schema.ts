@@ -49,6 +49,14 @@ function wholeNumber(min: number, max: number) {
 
 const port = wholeNumber(1, 65535);
 
+/**
+ * The local address guacd's sessions arrive on, when only those count (hosts
+ * that share a network stack, like the lab's); by default any local address does.
+ */
+const ipv4 = z.string().refine((text) => isIP(text) === 4, {
+  message: "expected an IPv4 address",
+});
+
 const address = z.string().refine(isAddress, {
   message: "expected an IPv4 address, an IPv6 address (without brackets) or a DNS name",
 });
@@ -167,6 +175,9 @@ export const defaultsSchema = z.strictObject({
   privilege: privilegeSchema.optional(),
   /** @defaultValue "/usr/local/libexec/kcm-chatops/kcm-host" */
   helperPath: helperPath.optional(),
+  /** @defaultValue 4822 */
+  guacdPort: port.optional(),
+  guacdAddress: ipv4.optional(),
   rollout: rolloutSettingSchema.optional(),
 });
 
@@ -183,6 +194,8 @@ export const hostSchema = z.strictObject({
   health: healthSchema.optional(),
   privilege: privilegeSchema.optional(),
   helperPath: helperPath.optional(),
+  guacdPort: port.optional(),
+  guacdAddress: ipv4.optional(),
 });
 
 const members = z.array(z.string()).min(1, { error: "expected at least one host" });
@@ -260,6 +273,10 @@ export interface HostConfig {
   privilege: Privilege;
   /** @defaultValue "/usr/local/libexec/kcm-chatops/kcm-host" */
   helperPath: string;
+  /** The port guacd takes sessions on: each established connection to it is one session. @defaultValue 4822 */
+  guacdPort: number;
+  /** Count only sessions to this local address (hosts sharing a network stack); any, when unset. */
+  guacdAddress?: string;
   /** The groups that list this host, in file order. */
   groups: string[];
 }

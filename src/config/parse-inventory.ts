@@ -134,6 +134,8 @@ function buildInventory(file: InventoryFile, source: string): Inventory {
       layout: host.layout ?? defaults.layout ?? "auto",
       privilege: host.privilege ?? defaults.privilege ?? "helper",
       helperPath: host.helperPath ?? defaults.helperPath ?? DEFAULT_HELPER_PATH,
+      guacdPort: host.guacdPort ?? defaults.guacdPort ?? 4822,
+      ...optional("guacdAddress", host.guacdAddress ?? defaults.guacdAddress),
       ...(window === undefined ? {} : { window }),
       ...(host.health === undefined ? {} : { health: host.health }),
       groups: memberOf.map(([name]) => name),
@@ -141,6 +143,11 @@ function buildInventory(file: InventoryFile, source: string): Inventory {
   });
   const rollout = rolloutPolicyOf(defaults.rollout);
   return { hosts, groups, windows, rollout, ...(file.slack ? { slack: file.slack } : {}), source };
+}
+
+/** `{ [key]: value }`, or nothing when the value is unset. */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 /** A field that checkInventory already required, from the host or from defaults. */

@@ -34,6 +34,8 @@ export const rolloutHostSchema = z.object({
   host: z.string().regex(NAME_PATTERN),
   plan: upgradePlanSchema,
   runWindow: z.object({ start: isoTime, end: isoTime }),
+  /** Active remote sessions when it was planned (null: could not be counted). */
+  sessions: z.number().int().min(0).nullable().exactOptional(),
 });
 export type RolloutHost = z.infer<typeof rolloutHostSchema>;
 

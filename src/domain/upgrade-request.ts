@@ -101,6 +101,8 @@ export const upgradeRequestSchema = z.object({
    * plan (no packages of its own; its hash is over every host's plan).
    */
   rollout: rolloutSchema.exactOptional(),
+  /** Active remote sessions on the host when it was planned (null: could not be counted). */
+  sessions: z.number().int().min(0).nullable().exactOptional(),
 });
 export type UpgradeRequest = z.infer<typeof upgradeRequestSchema>;
 
@@ -139,6 +141,7 @@ export type NewRequestInput = Pick<
   | "when"
   | "emergency"
   | "rollout"
+  | "sessions"
 > & {
   /** The window, or the emergency slot, the job may start its downtime in. */
   runWindow: WindowInstance;
@@ -168,6 +171,7 @@ export function newRequest(
     runWindow,
     emergency,
     rollout,
+    sessions,
   } = input;
   const createdAt = now.toISOString();
   return {
@@ -186,6 +190,7 @@ export function newRequest(
     state: "pending",
     history: [{ at: createdAt, by: requestedBy, action: "requested" }],
     ...(rollout === undefined ? {} : { rollout }),
+    ...(sessions === undefined ? {} : { sessions }),
   };
 }
 

@@ -118,3 +118,16 @@ export function forgetTransaction(jobId: string): string {
   const f = jobFiles(jobId);
   return `rm -f ${f.pid} ${f.log} ${f.exit}`;
 }
+
+/**
+ * The established TCP connections to guacd's port: one per active remote
+ * session. No root: `ss` where it exists, else the kernel's tables
+ * (`/proc/net/tcp`, `/proc/net/tcp6`); the last line says which answered
+ * (`#ss`, `#proc`), or `#none` when neither could be read.
+ */
+export function countSessions(port: number): string {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`countSessions: not a TCP port: ${port}`);
+  }
+  return `{ ${C_LOCALE} ss -Htn state established '( sport = :${port} )' 2>/dev/null && echo '#ss'; } || { cat /proc/net/tcp 2>/dev/null && { cat /proc/net/tcp6 2>/dev/null; echo '#proc'; }; } || echo '#none'`;
+}

@@ -39,6 +39,10 @@ export interface HostCheck {
   /** Empty when the host is up to date; absent when yum could not tell. */
   pending?: PendingChange[];
   services?: UnitState[];
+  /** Active remote sessions (connections to guacd); null when they could not be counted. */
+  sessions?: number | null;
+  /** Why the sessions could not be counted. */
+  sessionsUnknown?: string;
   problems: CheckProblem[];
 }
 

@@ -155,6 +155,7 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
                 }),
             }
           : {}),
+        sessions: { port: host.guacdPort, address: host.guacdAddress },
         holdsLock: () => lock.held,
         stopping: () => ctx.stopping?.aborted ?? false,
       };

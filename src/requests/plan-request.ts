@@ -79,6 +79,7 @@ export async function planRequest(deps: PlanDeps, input: PlanInput): Promise<Pla
   }
   let plan: UpgradePlan;
   let transactionId: number | undefined;
+  let sessions: number | null | undefined;
   if (input.requestKind === "rollback") {
     const last = await deps.upgrades.last(host.name);
     if (!last) {
@@ -105,6 +106,7 @@ export async function planRequest(deps: PlanDeps, input: PlanInput): Promise<Pla
       );
     }
     plan = makeUpgradePlan(host.name, check.pending);
+    sessions = check.sessions;
   }
   const now = deps.now();
   const window = host.window ? deps.inventory.windows.get(host.window) : undefined;
@@ -122,6 +124,7 @@ export async function planRequest(deps: PlanDeps, input: PlanInput): Promise<Pla
       when: input.when,
       runWindow: choice.runWindow,
       emergency: choice.emergency,
+      ...(sessions === undefined ? {} : { sessions }),
     },
     deps.policy,
     now,
@@ -171,6 +174,7 @@ async function planRollout(
         start: choice.runWindow.start.toISOString(),
         end: choice.runWindow.end.toISOString(),
       },
+      ...(check?.sessions === undefined ? {} : { sessions: check.sessions }),
     });
   }
   if (planned.length === 0) {

@@ -1,7 +1,9 @@
 import type { JobOutcome } from "../chat/runbook-event.js";
 import { classifyHostFailure } from "../kcm/classify-host-failure.js";
 import type { Layout } from "../kcm/commands.js";
+import { countSessions } from "../kcm/commands.js";
 import { HELPER_VERSION } from "../kcm/host-commands.js";
+import { parseActiveSessions } from "../kcm/parse-active-sessions.js";
 import { layoutStep } from "./layout-step.js";
 import { LockLostError, RunbookFailure } from "./runbook-failure.js";
 import type { RunbookSpec } from "./runbook-spec.js";
@@ -66,7 +68,32 @@ export async function beforeDowntime(
   if (late) return late;
   if (!runner.deps.holdsLock())
     throw new LockLostError("the host lock was lost before the stop step");
-  return { layout, baseline: await lastTransactionId(runner, spec.transactionStep) };
+  const baseline = await lastTransactionId(runner, spec.transactionStep);
+  await sayActiveSessions(runner);
+  return { layout, baseline };
+}
+
+/**
+ * Counts the remote sessions the stop is about to cut, and says so. Never a
+ * failure: a count that cannot be read (or a lost connection) is "unknown".
+ */
+async function sayActiveSessions(runner: StepRunner): Promise<void> {
+  const where = runner.deps.sessions;
+  if (!where) return;
+  const counted = await runner
+    .exec(countSessions(where.port))
+    .then((output) => parseActiveSessions(output, where))
+    .catch((error: unknown) => ({
+      kind: "unknown" as const,
+      reason: error instanceof Error ? error.message : String(error),
+    }));
+  runner.report({
+    type: "sessions-before-stop",
+    requestId: runner.job.requestId,
+    host: runner.job.host,
+    count: counted.kind === "count" ? counted.count : null,
+    ...(counted.kind === "unknown" ? { unknown: counted.reason } : {}),
+  });
 }
 
 /** Why the host's helper is not the version this bot speaks, or undefined when it is (or there is none). */

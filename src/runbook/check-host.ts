@@ -1,9 +1,10 @@
 import type { CommandResult } from "../kcm/command-output.js";
-import { type Layout, QUERY_INSTALLED, SHOW_UNITS } from "../kcm/commands.js";
+import { countSessions, type Layout, QUERY_INSTALLED, SHOW_UNITS } from "../kcm/commands.js";
 import { resolveLayout } from "../kcm/detect-layout.js";
 import type { CheckProblem, HostCheck } from "../kcm/host-check.js";
 import { type HostAccess, hostCommands } from "../kcm/host-commands.js";
 import type { HostFailure } from "../kcm/host-failure.js";
+import { parseActiveSessions } from "../kcm/parse-active-sessions.js";
 import { type InstalledPackage, parseInstalledPackages } from "../kcm/parse-installed-packages.js";
 import { parseUnitStates } from "../kcm/parse-unit-states.js";
 import { parseYumListUpdates } from "../kcm/parse-yum-list-updates.js";
@@ -13,6 +14,9 @@ import { type HostShell, isConnectionFailure } from "./host-shell.js";
 export interface CheckTarget extends HostAccess {
   name: string;
   layout: "auto" | Layout;
+  /** Where guacd takes sessions: its port, and the local address when only that one counts. */
+  guacdPort?: number;
+  guacdAddress?: string;
 }
 
 /** What {@link checkHost} needs from the outside. */
@@ -96,14 +100,23 @@ export async function checkHost(target: CheckTarget, deps: CheckDeps): Promise<H
         await new Promise((resolve) => setTimeout(resolve, deps.lockPollMs ?? 1000));
       }
     };
-    const [rpm, units, yum] = await Promise.all([
+    const port = target.guacdPort ?? 4822;
+    const [rpm, units, yum, sessions] = await Promise.all([
       run(QUERY_INSTALLED),
       run(SHOW_UNITS),
       listUpdates(),
+      run(countSessions(port)),
     ]);
     readInstalled(result, rpm);
     readUnits(result, units, target.layout);
     readPending(result, yum);
+    // Never a problem: a count that cannot be read is "unknown", said as such.
+    const count = parseActiveSessions(sessions, { port, address: target.guacdAddress });
+    if (count.kind === "count") result.sessions = count.count;
+    else {
+      result.sessions = null;
+      result.sessionsUnknown = count.reason;
+    }
   } catch (error) {
     result.problems.push(connectionProblem(error));
   } finally {

@@ -66,6 +66,8 @@ export interface RunbookDeps {
   timeouts: RunbookTimeouts;
   /** Checks the web application and guacd from outside the host, where configured. */
   probe?: () => Promise<ProbeResult>;
+  /** Where guacd takes sessions, to say before the stop how many it cuts. */
+  sessions?: { port: number; address?: string | undefined };
   /** Whether the worker still holds the host lock (checked between steps). */
   holdsLock: () => boolean;
   /**

@@ -114,6 +114,10 @@ export function slackReporter(deps: {
         });
       return;
     }
+    if (event.type === "sessions-before-stop") {
+      await deps.poster.post({ channel, thread, content: { text: sessionsText(event) } });
+      return;
+    }
     if (event.type === "connection-restored") {
       await deps.poster.post({
         channel,
@@ -240,6 +244,12 @@ function rolloutReporter(deps: Parameters<typeof slackReporter>[0]) {
         renderSoon(event.requestId);
         return;
       }
+      case "sessions-before-stop":
+        lines.set(key, [
+          ...(lines.get(key) ?? []),
+          { step: "stop", ok: true, text: sessionsText(event) },
+        ]);
+        return;
       case "connection-lost":
         await post(
           `:warning: \`${event.host}\`: lost SSH during the upgrade (${event.step}: ${event.reason}); retrying until ${event.retryUntil.replace("T", " ").slice(0, 16)} UTC. Its services may be down meanwhile.`,
@@ -263,4 +273,12 @@ function rolloutReporter(deps: Parameters<typeof slackReporter>[0]) {
     }
   };
   return { handle };
+}
+
+/** What the thread says just before the stop: how many sessions it cuts. */
+function sessionsText(event: Extract<RunbookEvent, { type: "sessions-before-stop" }>): string {
+  if (event.count === null)
+    return `Stopping; active sessions unknown (${event.unknown ?? "not counted"}).`;
+  if (event.count === 0) return "Stopping with no active sessions.";
+  return `:warning: Stopping with ${event.count} active session${event.count === 1 ? "" : "s"}: the stop cuts ${event.count === 1 ? "it" : "them"} off.`;
 }

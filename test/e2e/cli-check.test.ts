@@ -41,14 +41,14 @@ describeLab("kcm-chatops check, the operators' CLI", () => {
     const result = await cli(["check", "web"], inventory);
     expect(result.code).toBe(0);
     const lines = result.stdout.split("\n");
-    expect(lines[0]).toMatch(/^HOST\s+LAYOUT\s+KCM\s+PENDING$/);
+    expect(lines[0]).toMatch(/^HOST\s+LAYOUT\s+KCM\s+SESSIONS\s+PENDING$/);
     expect(lines).toContainEqual(
       expect.stringMatching(
-        /^web-1\s+standalone\s+2\.23\.1-1\.el8\s+9 packages → 2\.24\.1-1\.el8$/,
+        /^web-1\s+standalone\s+2\.23\.1-1\.el8\s+0\s+9 packages → 2\.24\.1-1\.el8$/,
       ),
     );
     expect(lines).toContainEqual(
-      expect.stringMatching(/^web-2\s+tomcat\s+2\.24\.1-1\.el8\s+up to date$/),
+      expect.stringMatching(/^web-2\s+tomcat\s+2\.24\.1-1\.el8\s+0\s+up to date$/),
     );
     expect(lines).toContain("    kcm-guacamole-auth-ldap 1:2.23.1-1.el8 → 1:2.24.1-1.el8");
   });
@@ -57,7 +57,7 @@ describeLab("kcm-chatops check, the operators' CLI", () => {
     const result = await cli(["check", "web-1", "--json"], inventory);
     expect(result.code).toBe(0);
     const [check] = JSON.parse(result.stdout);
-    expect(check).toMatchObject({ host: "web-1", layout: "standalone", problems: [] });
+    expect(check).toMatchObject({ host: "web-1", layout: "standalone", sessions: 0, problems: [] });
     expect(check.pending).toHaveLength(9);
   });
 
@@ -66,7 +66,7 @@ describeLab("kcm-chatops check, the operators' CLI", () => {
     try {
       const result = await cli(["check", "all"], inventory);
       expect(result.code).toBe(1);
-      expect(result.stdout).toMatch(/^web-2\s+tomcat\s+2\.24\.1-1\.el8\s+ERROR$/m);
+      expect(result.stdout).toMatch(/^web-2\s+tomcat\s+2\.24\.1-1\.el8\s+0\s+ERROR$/m);
       expect(result.stdout).toContain("sudo: a password is required");
     } finally {
       await hosts[1]?.fault("sudo-password", false);

@@ -83,7 +83,7 @@ describeLabWithRedis("the console demo: the bot without Slack, from a terminal",
       /^Check of all for @alice: 1 host, 1 with updates pending, 0 with problems$/,
     );
     await session.waitFor(
-      /demo-1 \(standalone\) KCM 2\.23\.1-1\.el8: 9 pending → 2\.24\.1-1\.el8$/,
+      /demo-1 \(standalone\) KCM 2\.23\.1-1\.el8, no active sessions: 9 pending → 2\.24\.1-1\.el8$/,
     );
 
     session.type("/kcm upgrade demo-1");

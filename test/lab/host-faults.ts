@@ -38,6 +38,8 @@ export const HOST_FAULTS = [
   "disk-full",
   "repo-breaks-on-stop",
   "locale",
+  "no-ss",
+  "no-proc-net",
 ] as const;
 export type HostFault = (typeof HOST_FAULTS)[number];
 
@@ -147,5 +149,31 @@ export async function setHostFault(
       return host.startSshd();
     case "locale":
       return setLocale(host, enabled ? String(on === true ? "de_DE.UTF-8" : on) : undefined);
+    case "no-ss":
+      // A shim first on the login's PATH: `ss` is "not installed" (iproute2 missing).
+      return setShim(
+        host,
+        "ss",
+        enabled ? 'echo "bash: ss: command not found" >&2; exit 127' : undefined,
+      );
+    case "no-proc-net":
+      // The kernel's TCP tables cannot be read (a hardened /proc); cat works for anything else.
+      return setShim(
+        host,
+        "cat",
+        enabled
+          ? 'for f in "$@"; do case "$f" in /proc/net/*) echo "cat: $f: Permission denied" >&2; exit 1;; esac; done; exec /bin/cat "$@"'
+          : undefined,
+      );
   }
+}
+
+/** Puts a shell script named `name` first on the host's login PATH (its bin folder), or takes it away. */
+async function setShim(host: LabHost, name: string, body: string | undefined): Promise<void> {
+  const file = path.join(host.binDir, name);
+  if (body === undefined) {
+    await rm(file, { force: true });
+    return;
+  }
+  await writeFile(file, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
 }

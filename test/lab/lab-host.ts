@@ -1,12 +1,19 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
+import { connect, type Socket } from "node:net";
 import { machine } from "node:os";
 import path from "node:path";
 import type { HostAccess, Privilege } from "../../src/kcm/host-commands.js";
 import { fileExists } from "./ensure-key-pair.js";
 import { type HostFault, setHostFault } from "./host-faults.js";
 import { killSshd, sshdPid, startSshd } from "./host-sshd.js";
-import { KCM_PACKAGES, PACKAGE_RELEASE, type Release, WEB_PORT } from "./lab-packages.js";
+import {
+  GUACD_PORT,
+  KCM_PACKAGES,
+  PACKAGE_RELEASE,
+  type Release,
+  WEB_PORT,
+} from "./lab-packages.js";
 import { labPaths } from "./lab-paths.js";
 import { isAlive, killAndWait, listProcesses } from "./lab-processes.js";
 import { writeRepoFiles } from "./repo-files.js";
@@ -169,6 +176,41 @@ export class LabHost {
   }
 
   /** Installed kcm-* packages, name → `[epoch:]version-release`, read with the host's rpm. */
+  /**
+   * Opens `count` sessions to the host's guacd (TCP connections it holds, as
+   * a real guacd holds a remote desktop), until `close()`.
+   */
+  async openSessions(count: number): Promise<{ open(): number; close(): Promise<void> }> {
+    const sockets = await Promise.all(
+      Array.from(
+        { length: count },
+        () =>
+          new Promise<Socket>((resolve, reject) => {
+            const socket = connect({ host: this.address, port: GUACD_PORT }, () => resolve(socket));
+            socket.on("error", reject);
+          }),
+      ),
+    );
+    for (const socket of sockets) socket.on("error", () => {});
+    return {
+      /** How many are still open (guacd has not closed them). */
+      open: () => sockets.filter((socket) => !socket.destroyed && !socket.readableEnded).length,
+      close: async () => {
+        await Promise.all(
+          sockets.map(
+            (socket) =>
+              new Promise<void>((resolve) => {
+                // Already closed when guacd stopped (the stop cut the session).
+                if (socket.destroyed) return resolve();
+                socket.once("close", () => resolve());
+                socket.end();
+              }),
+          ),
+        );
+      },
+    };
+  }
+
   async installed(): Promise<Map<string, string>> {
     const out = await mustRun(path.join(this.dir, "bin", "rpm"), [
       "-qa",

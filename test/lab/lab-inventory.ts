@@ -42,6 +42,8 @@ export function labInventoryYaml(
       hostKey: h.record.hostKeyFingerprint,
       // Each lab host has its helper in its own folder: they share one /usr/local.
       helperPath: h.helperPath,
+      // Lab hosts share one network stack: only their own guacd's sessions count.
+      guacdAddress: h.address,
       ...(h.access.privilege === "helper" ? {} : { privilege: h.access.privilege }),
     })),
     ...(options.groups ? { groups: options.groups } : {}),

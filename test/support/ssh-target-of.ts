@@ -17,5 +17,6 @@ export function sshTargetOf(host: LabHost, overrides: Partial<SshTarget> = {}): 
 
 /** What a check needs of a lab host: its name, a layout setting, and its helper. */
 export function checkTargetOf(host: LabHost, layout: CheckTarget["layout"] = "auto"): CheckTarget {
-  return { name: host.name, layout, ...host.access };
+  // Lab hosts share one network stack: only their own guacd's sessions count.
+  return { name: host.name, layout, ...host.access, guacdAddress: host.address };
 }

@@ -2,6 +2,14 @@ import type { types } from "@slack/bolt";
 import type { HostCheck } from "../../kcm/host-check.js";
 import { formatPackageVersion } from "../../kcm/package-version.js";
 
+/** ", 3 active sessions", ", no active sessions", ", sessions unknown", or nothing when not counted. */
+function sessionsNote(check: HostCheck): string {
+  if (check.sessions === undefined) return "";
+  if (check.sessions === null) return ", sessions unknown";
+  if (check.sessions === 0) return ", no active sessions";
+  return `, ${check.sessions} active session${check.sessions === 1 ? "" : "s"}`;
+}
+
 /**
  * The one message `/kcm check` answers with: a line per host (installed
  * version, pending packages from → to, or the problem in the host's words).
@@ -15,7 +23,7 @@ export function checkBlocks(
   const failed = checks.filter((c) => c.problems.length > 0).length;
   const summary = `Check of \`${target}\` for <@${requestedBy}>: ${checks.length} host${checks.length === 1 ? "" : "s"}, ${pending} with updates pending, ${failed} with problems`;
   const hostLines = checks.map((c) => {
-    const head = `*${c.host}* ${c.layout ? `(${c.layout})` : ""} KCM ${c.kcmVersion ?? "?"}`;
+    const head = `*${c.host}* ${c.layout ? `(${c.layout})` : ""} KCM ${c.kcmVersion ?? "?"}${sessionsNote(c)}`;
     if (c.problems.length > 0 && c.pending === undefined) {
       const problem = c.problems[0];
       const words = problem?.evidence[0] ? `\n> ${problem.evidence[0].slice(0, 200)}` : "";

@@ -79,7 +79,10 @@ export function requestBlocks(
               type: "mrkdwn",
               text: `*Hosts*\n${request.rollout.hosts.length} of \`${request.host}\`: ${describePolicy(request.rollout.policy)}`,
             }
-          : { type: "mrkdwn", text: `*Host*\n\`${request.host}\`` },
+          : {
+              type: "mrkdwn",
+              text: `*Host*\n\`${request.host}\`${sessionsAtPlan(request.sessions)}`,
+            },
         { type: "mrkdwn", text: `*Requested by*\n<@${request.requestedBy}>` },
         { type: "mrkdwn", text: `*Runs*\n${view.windowLabel}` },
         { type: "mrkdwn", text: `*Approve before*\n${slackDate(request.expiresAt)}` },
@@ -129,6 +132,13 @@ export function requestBlocks(
   if (buttons.length > 0)
     blocks.push({ type: "actions", block_id: `kcm_request_${request.id}`, elements: buttons });
   return { text: `${title}: ${STATE_LINE[request.state].replace(/^:[a-z_]+: /, "")}`, blocks };
+}
+
+/** " (3 active sessions at plan time)", or nothing when they were not counted. */
+export function sessionsAtPlan(sessions: number | null | undefined): string {
+  if (sessions === undefined) return "";
+  if (sessions === null) return " (active sessions unknown)";
+  return ` (${sessions === 0 ? "no" : sessions} active session${sessions === 1 ? "" : "s"} at plan time)`;
 }
 
 function buttonsFor(request: UpgradeRequest): types.Button[] {

@@ -23,10 +23,18 @@ function changeOf(plan: UpgradePlan): string {
   return `${from} → ${formatPackageVersion(main.to)} (${count} package${count === 1 ? "" : "s"})`;
 }
 
+/** ", 3 sessions" in a host's row (as at plan time), or nothing when not counted. */
+function sessionsCell(sessions: number | null | undefined): string {
+  if (sessions === undefined) return "";
+  return sessions === null ? ", sessions ?" : `, ${sessions} session${sessions === 1 ? "" : "s"}`;
+}
+
 /** The rollout's plan as a compact table (host, from → to), then the hosts left out and why. */
 export function rolloutPlanText(rollout: Rollout, hash: string): string {
   const width = Math.max(...rollout.hosts.map((h) => h.host.length));
-  const rows = rollout.hosts.map((h) => `${h.host.padEnd(width)}  ${changeOf(h.plan)}`);
+  const rows = rollout.hosts.map(
+    (h) => `${h.host.padEnd(width)}  ${changeOf(h.plan)}${sessionsCell(h.sessions)}`,
+  );
   const head = `*Plan* (${rollout.hosts.length} host${rollout.hosts.length === 1 ? "" : "s"}, hash \`${hash.slice(0, 12)}\`)`;
   const table = `\`\`\`${rows.join("\n")}\`\`\``;
   const left =

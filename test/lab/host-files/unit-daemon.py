@@ -4,13 +4,15 @@
 Usage: unit-daemon.py <tcp|http> <address> <port> <unit> <version>
 The web application answers every GET with JSON naming the unit and the
 package version it was started with, so a test can tell whether a service was
-restarted after an upgrade. guacd accepts connections and closes them.
+restarted after an upgrade. guacd holds each connection open until its client
+closes it (or guacd stops), as a real guacd holds a remote session.
 """
 import json
 import os
 import signal
 import socket
 import sys
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -32,14 +34,25 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+def hold(conn):
+    """Keeps a session's connection until the client closes it."""
+    try:
+        while conn.recv(4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        conn.close()
+
+
 def serve_tcp():
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     server.bind((ADDRESS, PORT))
-    server.listen(16)
+    server.listen(64)
     while True:
         conn, _ = server.accept()
-        conn.close()
+        threading.Thread(target=hold, args=(conn,), daemon=True).start()
 
 
 if KIND == "http":

@@ -21,6 +21,7 @@ describe("parseInventory: a valid file", () => {
         window: "nightly",
         privilege: "helper",
         helperPath: "/usr/local/libexec/kcm-chatops/kcm-host",
+        guacdPort: 4822,
         groups: ["web"],
       },
       {
@@ -36,6 +37,7 @@ describe("parseInventory: a valid file", () => {
         health: { webUrl: "https://web2.example.internal/", guacdPort: 4822 },
         privilege: "helper",
         helperPath: "/opt/kcm-chatops/kcm-host",
+        guacdPort: 4822,
         groups: ["web", "eu.dmz"],
       },
       {
@@ -49,6 +51,7 @@ describe("parseInventory: a valid file", () => {
         window: "weekend",
         privilege: "direct-sudo",
         helperPath: "/usr/local/libexec/kcm-chatops/kcm-host",
+        guacdPort: 4822,
         groups: ["eu.dmz"],
       },
     ]);
