@@ -5,14 +5,19 @@
  * parallelism, `xargs -P8 ssh host 'sudo -n kcm-host list-updates'`.
  * kcm-chatops does more per host (rpm -qa and systemctl show as well, over
  * the same connection); both are measured warm (dnf metadata cached).
+ * Then, in this process, what the active-session count costs: the median
+ * time of one host's check with it and without it, the same hosts, alternating.
  *   npm run bench:check [-- hosts [rounds]]     (needs root, like the lab)
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { checkFleet } from "../src/runbook/check-fleet.js";
+import { sshConnector } from "../src/ssh/ssh-connector.js";
 import { buildLab, createLabHost, type LabHost } from "../test/lab/lab.js";
 import { labInventoryYaml } from "../test/lab/lab-inventory.js";
 import { mustRun, runCommand } from "../test/lab/run-command.js";
+import { checkTargetOf, sshTargetOf } from "../test/support/ssh-target-of.js";
 
 const HOSTS = Number(process.argv[2] ?? 20);
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -87,6 +92,25 @@ try {
     `  kcm-chatops check all --concurrency ${PARALLEL}          ${(mine / 1000).toFixed(2)} s`,
   );
   console.log(`  ratio kcm-chatops / baseline: ${(mine / base).toFixed(2)}`);
+  const perHost = { with: [] as number[], without: [] as number[] };
+  const connect = sshConnector(hosts.map((h) => sshTargetOf(h)));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const counting of [true, false]) {
+      const checks = await checkFleet(
+        hosts.map((h) => checkTargetOf(h)),
+        {
+          connect,
+          commandTimeoutMs: 60_000,
+          concurrency: PARALLEL,
+          countSessions: counting,
+        },
+      );
+      (counting ? perHost.with : perHost.without).push(...checks.map((c) => c.durationMs));
+    }
+  }
+  console.log(
+    `  one host's check (median of ${perHost.with.length}): with the session count ${median(perHost.with)} ms, without ${median(perHost.without)} ms`,
+  );
 } finally {
   await Promise.all(hosts.map((h) => h.destroy()));
   await rm(work, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { resolveLayout } from "../kcm/detect-layout.js";
 import type { CheckProblem, HostCheck } from "../kcm/host-check.js";
 import { type HostAccess, hostCommands } from "../kcm/host-commands.js";
 import type { HostFailure } from "../kcm/host-failure.js";
-import { parseActiveSessions } from "../kcm/parse-active-sessions.js";
+import { parseActiveSessions, type SessionFilter } from "../kcm/parse-active-sessions.js";
 import { type InstalledPackage, parseInstalledPackages } from "../kcm/parse-installed-packages.js";
 import { parseUnitStates } from "../kcm/parse-unit-states.js";
 import { parseYumListUpdates } from "../kcm/parse-yum-list-updates.js";
@@ -32,6 +32,8 @@ export interface CheckDeps {
   lockWaitMs?: number;
   /** How often it asks again meanwhile. @defaultValue 1000 */
   lockPollMs?: number;
+  /** Whether to count the active sessions too (a benchmark turns it off to price it). @defaultValue true */
+  countSessions?: boolean;
 }
 
 /** A yum that stopped on another's lock. */
@@ -105,18 +107,12 @@ export async function checkHost(target: CheckTarget, deps: CheckDeps): Promise<H
       run(QUERY_INSTALLED),
       run(SHOW_UNITS),
       listUpdates(),
-      run(countSessions(port)),
+      deps.countSessions === false ? undefined : run(countSessions(port)),
     ]);
     readInstalled(result, rpm);
     readUnits(result, units, target.layout);
     readPending(result, yum);
-    // Never a problem: a count that cannot be read is "unknown", said as such.
-    const count = parseActiveSessions(sessions, { port, address: target.guacdAddress });
-    if (count.kind === "count") result.sessions = count.count;
-    else {
-      result.sessions = null;
-      result.sessionsUnknown = count.reason;
-    }
+    if (sessions) readSessions(result, sessions, { port, address: target.guacdAddress });
   } catch (error) {
     result.problems.push(connectionProblem(error));
   } finally {
@@ -162,6 +158,16 @@ function readUnits(result: HostCheck, output: CommandResult, pinned: CheckTarget
       summary: resolved.sentence,
       evidence: [],
     });
+  }
+}
+
+/** Never a problem: a count that cannot be read is "unknown", said as such. */
+function readSessions(result: HostCheck, output: CommandResult, filter: SessionFilter): void {
+  const count = parseActiveSessions(output, filter);
+  if (count.kind === "count") result.sessions = count.count;
+  else {
+    result.sessions = null;
+    result.sessionsUnknown = count.reason;
   }
 }
 
