@@ -141,6 +141,40 @@ export function sessionsAtPlan(sessions: number | null | undefined): string {
   return ` (${sessions === 0 ? "no" : sessions} active session${sessions === 1 ? "" : "s"} at plan time)`;
 }
 
+/** The sessions a request's stop would cut, as counted at plan time: a number, or why not. */
+function sessionsToCut(request: UpgradeRequest): string {
+  const counts = request.rollout
+    ? request.rollout.hosts.map((h) => h.sessions)
+    : [request.sessions];
+  if (counts.some((c) => c === undefined || c === null))
+    return "an unknown number of active sessions";
+  const total = counts.reduce<number>((sum, c) => sum + (c ?? 0), 0);
+  return total === 0 ? "no active sessions" : `${total} active session${total === 1 ? "" : "s"}`;
+}
+
+/**
+ * Slack's confirmation dialog on the emergency button: what stopping now,
+ * outside the window, does, and whom it cuts off (as counted at plan time).
+ */
+function emergencyPrompt(request: UpgradeRequest): types.ConfirmationDialog {
+  const where = request.rollout
+    ? `${request.rollout.hosts.length} hosts of ${request.host}, one batch after another`
+    : request.host;
+  return {
+    title: { type: "plain_text", text: "Run it now?" },
+    text: {
+      type: "plain_text",
+      text: `This stops KCM on ${where} now, outside the maintenance window. At plan time there were ${sessionsToCut(request)}: the stop cuts them off.`.slice(
+        0,
+        300,
+      ),
+    },
+    confirm: { type: "plain_text", text: "Stop and upgrade now" },
+    deny: { type: "plain_text", text: "Not now" },
+    style: "danger",
+  };
+}
+
 function buttonsFor(request: UpgradeRequest): types.Button[] {
   const button = (text: string, actionId: string, style?: "primary" | "danger"): types.Button => ({
     type: "button",
@@ -162,7 +196,10 @@ function buttonsFor(request: UpgradeRequest): types.Button[] {
       ];
     case "awaiting-emergency":
       return [
-        button("Confirm emergency: run now", REQUEST_ACTIONS.confirm, "danger"),
+        {
+          ...button("Confirm emergency: run now", REQUEST_ACTIONS.confirm, "danger"),
+          confirm: emergencyPrompt(request),
+        },
         button("Cancel", REQUEST_ACTIONS.cancel),
       ];
     case "approved":
