@@ -21,7 +21,10 @@ const MAX_NAME_LENGTH = 63;
  * spaces and letter case are ignored; the hosts returned come from the
  * inventory, so nothing of the text itself reaches a command.
  */
-export function resolveTarget(inventory: Inventory, target: string): TargetResolution {
+export function resolveTarget(
+  inventory: Pick<Inventory, "hosts" | "groups">,
+  target: string,
+): TargetResolution {
   const name = target.trim().toLowerCase();
   if (name.length === 0) {
     return { kind: "invalid", target: "", reason: "Give a host name, a group name or all." };
@@ -53,7 +56,10 @@ export function resolveTarget(inventory: Inventory, target: string): TargetResol
 }
 
 /** `a,b,c`: hosts only (not groups, not `all`), each once, in the order given. */
-function resolveList(inventory: Inventory, list: string): TargetResolution {
+function resolveList(
+  inventory: Pick<Inventory, "hosts" | "groups">,
+  list: string,
+): TargetResolution {
   const names = [...new Set(list.split(","))];
   const hosts: HostConfig[] = [];
   for (const name of names) {

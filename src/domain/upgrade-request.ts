@@ -357,6 +357,12 @@ function deciderProblem(
   return undefined;
 }
 
+/** "cancelled by <@U…>" (or "cancelled"), as a rollout says why its hosts never started. */
+export function cancelledBy(request: UpgradeRequest): string {
+  const by = request.history.findLast((h) => h.action === "cancelled")?.by;
+  return by ? `cancelled by ${mention(by)}` : "cancelled";
+}
+
 function isUndecided(state: RequestState): boolean {
   return state === "pending" || state === "awaiting-emergency";
 }

@@ -38,7 +38,7 @@ export function bullTaskQueue(queue: Queue, now: () => Date = () => new Date()):
         "plan",
         { kind: "plan", ...input },
         {
-          jobId: taskJobId(`plan-${input.host.replace(/,/g, "+")}`, input.triggerId),
+          jobId: taskJobId(`plan-${input.host}`, input.triggerId),
           removeOnComplete: KEEP_FINISHED_TASK,
         },
       );

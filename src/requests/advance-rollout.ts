@@ -1,7 +1,11 @@
 import type { Inventory } from "../config/inventory-schema.js";
 import type { AuditLog } from "../domain/audit-event.js";
 import { type HostRun, nextRolloutStep, rolloutBatches, rolloutJobId } from "../domain/rollout.js";
-import type { ApprovalPolicy, UpgradeRequest } from "../domain/upgrade-request.js";
+import {
+  type ApprovalPolicy,
+  cancelledBy,
+  type UpgradeRequest,
+} from "../domain/upgrade-request.js";
 import type {
   HealthGate,
   JobQueue,
@@ -78,12 +82,6 @@ function nextBatch(request: UpgradeRequest, started: readonly string[]): string[
   const batches = rolloutBatches(rollout.hosts, rollout.policy);
   const index = batches.findIndex((b) => b.some((h) => h.host === started[0]));
   return (batches[index + 1] ?? []).map((h) => h.host);
-}
-
-/** The cancel's author, as the thread says it. */
-function cancelledBy(request: UpgradeRequest): string {
-  const by = request.history.findLast((h) => h.action === "cancelled")?.by;
-  return by ? `cancelled by <@${by}>` : "cancelled";
 }
 
 /**

@@ -65,7 +65,7 @@ export async function planRequest(deps: PlanDeps, input: PlanInput): Promise<Pla
     await announce(deps, first);
     return { kind: "duplicate", requestId: first.id };
   }
-  const target = resolveTarget({ ...deps.inventory, source: "" }, input.host);
+  const target = resolveTarget(deps.inventory, input.host);
   if (target.kind !== "hosts") {
     return refuse("unknown host", `There is no host \`${input.host}\` in the inventory.`);
   }

@@ -1,6 +1,6 @@
 import type { JobOutcome } from "../chat/runbook-event.js";
 import type { HostEnding } from "../domain/rollout.js";
-import type { ApprovalPolicy } from "../domain/upgrade-request.js";
+import { type ApprovalPolicy, cancelledBy } from "../domain/upgrade-request.js";
 import type { RequestRecords, RolloutRuns, TaskQueue } from "./ports.js";
 
 /** What recording a job's progress on its request needs. */
@@ -79,10 +79,9 @@ export async function isCancelled(deps: RecordJobDeps, job: JobRef): Promise<boo
   const request = await deps.requests.get(job.requestId);
   if (request?.state !== "cancelled") return false;
   if (job.jobId !== undefined) {
-    const by = request.history.findLast((h) => h.action === "cancelled")?.by;
     await deps.runs.set(job.requestId, job.host, {
       state: "not-started",
-      reason: by ? `cancelled by <@${by}>` : "cancelled",
+      reason: cancelledBy(request),
     });
     await deps.tasks.advanceRollout(job.requestId, `after-${job.host}`);
   }

@@ -8,7 +8,7 @@ import { layoutStep } from "./layout-step.js";
 import { LockLostError, RunbookFailure } from "./runbook-failure.js";
 import type { RunbookSpec } from "./runbook-spec.js";
 import { excerptOf, type StepRunner } from "./step-runner.js";
-import { lastTransactionId, lockedOut } from "./transaction-step.js";
+import { lastTransactionId, lockWaitOf, retryWhileLocked } from "./transaction-step.js";
 
 /** A job that wakes after its window's end ends so, touching nothing. */
 function windowMissed(runner: StepRunner): JobOutcome | undefined {
@@ -113,15 +113,10 @@ function helperOutdated(runner: StepRunner, versionOutput: string): string | und
 async function prefetchStep(runner: StepRunner, command: string): Promise<void> {
   await runner.started("prefetch", command);
   const started = runner.deps.now();
-  const deadline = started + runner.deps.timeouts.lockWaitMs;
-  let result = await runner.exec(command, runner.deps.timeouts.transactionMs);
-  while (
-    lockedOut(result.exitCode, `${result.stdout}${result.stderr}`) &&
-    runner.deps.now() < deadline
-  ) {
-    await runner.deps.sleep(runner.deps.timeouts.pollMs);
-    result = await runner.exec(command, runner.deps.timeouts.transactionMs);
-  }
+  const result = await retryWhileLocked(
+    () => runner.exec(command, runner.deps.timeouts.transactionMs),
+    lockWaitOf(runner),
+  );
   await runner.finished("prefetch", result.exitCode === 0, {
     exitCode: result.exitCode,
     durationMs: runner.deps.now() - started,

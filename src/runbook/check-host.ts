@@ -8,7 +8,8 @@ import { parseActiveSessions, type SessionFilter } from "../kcm/parse-active-ses
 import { type InstalledPackage, parseInstalledPackages } from "../kcm/parse-installed-packages.js";
 import { parseUnitStates } from "../kcm/parse-unit-states.js";
 import { parseYumListUpdates } from "../kcm/parse-yum-list-updates.js";
-import { type HostShell, isConnectionFailure } from "./host-shell.js";
+import { type HostShell, isConnectionFailure, REAL_CLOCK } from "./host-shell.js";
+import { retryWhileLocked } from "./transaction-step.js";
 
 /** The inventory facts a check needs about a host: its name, layout setting, and how it gets root. */
 export interface CheckTarget extends HostAccess {
@@ -34,12 +35,6 @@ export interface CheckDeps {
   lockPollMs?: number;
   /** Whether to count the active sessions too (a benchmark turns it off to price it). @defaultValue true */
   countSessions?: boolean;
-}
-
-/** A yum that stopped on another's lock. */
-function stoppedOnLock(output: CommandResult): boolean {
-  const parsed = parseYumListUpdates(output);
-  return parsed.kind === "failed" && parsed.failure.code === "yum-lock";
 }
 
 /** A connection failure as a problem; anything else is a bug and is thrown on. */
@@ -92,16 +87,14 @@ export async function checkHost(target: CheckTarget, deps: CheckDeps): Promise<H
   }
   try {
     const run = (command: string) => shell.exec(command, { timeoutMs: deps.commandTimeoutMs });
-    const listUpdates = async () => {
-      // Another yum holds the lock (an upgrade, dnf-automatic, a check from
-      // another worker): wait it out for a while, as the upgrade does.
-      const deadline = performance.now() + (deps.lockWaitMs ?? 30_000);
-      for (;;) {
-        const output = await run(hostCommands(target).listUpdates);
-        if (!stoppedOnLock(output) || performance.now() >= deadline) return output;
-        await new Promise((resolve) => setTimeout(resolve, deps.lockPollMs ?? 1000));
-      }
-    };
+    // Another yum holds the lock (an upgrade, dnf-automatic, a check from
+    // another worker): wait it out for a while, as the upgrade does.
+    const listUpdates = () =>
+      retryWhileLocked(() => run(hostCommands(target).listUpdates), {
+        waitMs: deps.lockWaitMs ?? 30_000,
+        pollMs: deps.lockPollMs ?? 1000,
+        ...REAL_CLOCK,
+      });
     const port = target.guacdPort ?? 4822;
     const [rpm, units, yum, sessions] = await Promise.all([
       run(QUERY_INSTALLED),

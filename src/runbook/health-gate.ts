@@ -2,7 +2,7 @@ import type { HostConfig } from "../config/inventory-schema.js";
 import { SHOW_UNITS, unitsOf } from "../kcm/commands.js";
 import { resolveLayout } from "../kcm/detect-layout.js";
 import { parseUnitStates } from "../kcm/parse-unit-states.js";
-import { type HostShell, isConnectionFailure } from "./host-shell.js";
+import { type HostShell, overConnection } from "./host-shell.js";
 
 /**
  * The health gate between a rollout's batches: each host answers over SSH,
@@ -40,30 +40,18 @@ async function unitsDown(
   deps: Parameters<typeof healthGate>[0],
   host: HostConfig,
 ): Promise<string | undefined> {
-  let shell: HostShell;
-  try {
-    shell = await deps.connect(host.name);
-  } catch (error) {
-    if (!isConnectionFailure(error)) throw error;
-    return error.message;
-  }
-  try {
-    const parsed = parseUnitStates(
-      await shell.exec(SHOW_UNITS, { timeoutMs: deps.commandTimeoutMs }),
-    );
-    if (parsed.kind === "failed") return parsed.failure.summary;
-    if (parsed.kind === "unrecognised") return "systemctl printed something unexpected";
-    const layout = resolveLayout(host.layout, parsed.units).layout;
-    if (layout === undefined) return "the service layout could not be told";
-    const down = unitsOf(layout).flatMap((unit) => {
-      const state = parsed.units.find((u) => u.unit === unit)?.activeState ?? "not found";
-      return state === "active" ? [] : [`${unit} is ${state}`];
-    });
-    return down.length > 0 ? down.join(", ") : undefined;
-  } catch (error) {
-    if (!isConnectionFailure(error)) throw error;
-    return error.message;
-  } finally {
-    shell.close();
-  }
+  const ran = await overConnection(deps.connect, host.name, (shell) =>
+    shell.exec(SHOW_UNITS, { timeoutMs: deps.commandTimeoutMs }),
+  );
+  if (!ran.ok) return ran.reason;
+  const parsed = parseUnitStates(ran.value);
+  if (parsed.kind === "failed") return parsed.failure.summary;
+  if (parsed.kind === "unrecognised") return "systemctl printed something unexpected";
+  const layout = resolveLayout(host.layout, parsed.units).layout;
+  if (layout === undefined) return "the service layout could not be told";
+  const down = unitsOf(layout).flatMap((unit) => {
+    const state = parsed.units.find((u) => u.unit === unit)?.activeState ?? "not found";
+    return state === "active" ? [] : [`${unit} is ${state}`];
+  });
+  return down.length > 0 ? down.join(", ") : undefined;
 }

@@ -3,7 +3,8 @@ import type { UpgradePlan } from "../domain/upgrade-plan.js";
 import { classifyHostFailure } from "../kcm/classify-host-failure.js";
 import { packageSpec } from "../kcm/commands.js";
 import { hostCommands } from "../kcm/host-commands.js";
-import { type HostShell, isConnectionFailure } from "./host-shell.js";
+import { type HostShell, overConnection, REAL_CLOCK } from "./host-shell.js";
+import { retryWhileLocked } from "./transaction-step.js";
 
 /**
  * Downloads a plan's exact packages on a host (the runbook's prefetch
@@ -20,30 +21,16 @@ export function hostPrefetcher(deps: {
   return {
     async prefetch(host: HostConfig, plan: UpgradePlan): Promise<{ ok: boolean; detail: string }> {
       const command = hostCommands(host).prefetch(plan.packages.map(packageSpec));
-      let shell: HostShell;
-      try {
-        shell = await deps.connect(host.name);
-      } catch (error) {
-        if (!isConnectionFailure(error)) throw error;
-        return { ok: false, detail: error.message };
-      }
-      try {
-        const deadline = Date.now() + (deps.lockWaitMs ?? 120_000);
-        for (;;) {
-          const result = await shell.exec(command, { timeoutMs: deps.commandTimeoutMs });
-          if (result.exitCode === 0) return { ok: true, detail: "" };
-          const failure = classifyHostFailure(result);
-          if (failure.code !== "yum-lock" || Date.now() >= deadline) {
-            return { ok: false, detail: failure.summary };
-          }
-          await new Promise((resolve) => setTimeout(resolve, 1000));
-        }
-      } catch (error) {
-        if (!isConnectionFailure(error)) throw error;
-        return { ok: false, detail: error.message };
-      } finally {
-        shell.close();
-      }
+      const ran = await overConnection(deps.connect, host.name, (shell) =>
+        retryWhileLocked(() => shell.exec(command, { timeoutMs: deps.commandTimeoutMs }), {
+          waitMs: deps.lockWaitMs ?? 120_000,
+          pollMs: 1000,
+          ...REAL_CLOCK,
+        }),
+      );
+      if (!ran.ok) return { ok: false, detail: ran.reason };
+      if (ran.value.exitCode === 0) return { ok: true, detail: "" };
+      return { ok: false, detail: classifyHostFailure(ran.value).summary };
     },
   };
 }

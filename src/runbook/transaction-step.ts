@@ -31,22 +31,23 @@ export async function execReconnecting(
   }
 }
 
+/** The runbook's wait for another yum's lock: its clock, `lockWaitMs` and `pollMs`. */
+export function lockWaitOf(runner: StepRunner) {
+  const { now, sleep, timeouts } = runner.deps;
+  return { waitMs: timeouts.lockWaitMs, pollMs: timeouts.pollMs, now, sleep };
+}
+
 /** The newest yum transaction id on the host (0 when it has none). */
 export async function lastTransactionId(
   runner: StepRunner,
   step: "upgrade" | "undo",
 ): Promise<number> {
-  const deadline = runner.deps.now() + runner.deps.timeouts.lockWaitMs;
   const command = runner.deps.commands.lastTransaction;
-  let result = await execReconnecting(runner, command);
   // Another yum holding the lock for a moment: ask again.
-  while (
-    lockedOut(result.exitCode, `${result.stdout}${result.stderr}`) &&
-    runner.deps.now() < deadline
-  ) {
-    await runner.deps.sleep(runner.deps.timeouts.pollMs);
-    result = await execReconnecting(runner, command);
-  }
+  const result = await retryWhileLocked(
+    () => execReconnecting(runner, command),
+    lockWaitOf(runner),
+  );
   const parsed = parseLastTransaction(result);
   if (parsed.kind === "transaction") return parsed.id;
   if (parsed.kind === "none") return 0;
@@ -100,6 +101,24 @@ export async function awaitTransaction(
 export function lockedOut(exitCode: number | null, log: string): boolean {
   if (exitCode === 0 || exitCode === null) return false;
   return classifyHostFailure({ exitCode, stdout: log, stderr: "" }).code === "yum-lock";
+}
+
+/**
+ * Runs `run`, and again every `pollMs` while yum says another process holds
+ * its lock (a check, an upgrade, dnf-automatic), until `waitMs` has passed.
+ * Resolves to the last result, locked out or not.
+ */
+export async function retryWhileLocked(
+  run: () => Promise<CommandResult>,
+  wait: { waitMs: number; pollMs: number; now: () => number; sleep: (ms: number) => Promise<void> },
+): Promise<CommandResult> {
+  const deadline = wait.now() + wait.waitMs;
+  let result = await run();
+  while (lockedOut(result.exitCode, `${result.stdout}${result.stderr}`) && wait.now() < deadline) {
+    await wait.sleep(wait.pollMs);
+    result = await run();
+  }
+  return result;
 }
 
 /**

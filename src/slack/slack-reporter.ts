@@ -3,6 +3,7 @@ import { type Reporter, type RunbookEvent, STEPS, type StepName } from "../chat/
 import type { Inventory } from "../config/inventory-schema.js";
 import type { UpgradeRequest } from "../domain/upgrade-request.js";
 import type { RequestRecords, RolloutRuns } from "../requests/ports.js";
+import { escapeMrkdwn } from "./blocks/mrkdwn.js";
 import type { SlackPoster } from "./poster/index.js";
 import { rootKey, updateRoot } from "./request-view.js";
 
@@ -222,12 +223,12 @@ function rolloutReporter(deps: Parameters<typeof slackReporter>[0]) {
         return;
       case "step-finished": {
         const exit = event.exitCode === null ? "no exit code" : `exit ${event.exitCode}`;
-        const text = `${event.ok ? "✓" : "✗"} ${event.step} (${exit}, ${(event.durationMs / 1000).toFixed(1)} s)${event.detail ? `: ${event.detail}` : ""}`;
+        const text = `${event.ok ? "✓" : "✗"} ${event.step} (${exit}, ${(event.durationMs / 1000).toFixed(1)} s)${event.detail ? `: ${escapeMrkdwn(event.detail)}` : ""}`;
         lines.set(key, [...(lines.get(key) ?? []), { step: event.step, ok: event.ok, text }]);
         if (!event.ok) {
           // A failure is posted at once, with what the host said.
           await post(
-            `:x: \`${event.host}\` ${text}${event.excerpt ? `\n\`\`\`${event.excerpt}\`\`\`` : ""}`,
+            `:x: \`${event.host}\` ${text}${event.excerpt ? `\n\`\`\`${escapeMrkdwn(event.excerpt)}\`\`\`` : ""}`,
             `${key}:failed:${event.step}`,
           );
           const outputLines = (event.output ?? "").split("\n").filter((l) => l.trim() !== "");
@@ -260,7 +261,7 @@ function rolloutReporter(deps: Parameters<typeof slackReporter>[0]) {
         return;
       case "job-finished": {
         const steps = (lines.get(key) ?? []).map((l) => l.text).join("\n");
-        const summary = describeOutcome(event.outcome);
+        const summary = escapeMrkdwn(describeOutcome(event.outcome));
         // Keyed: a job redelivered after its outcome reports it again, and it shows once.
         await post(
           `*${event.host}*: ${summary}${steps ? `\n\`\`\`${steps}\`\`\`` : ""}`.slice(0, 3900),
@@ -278,7 +279,7 @@ function rolloutReporter(deps: Parameters<typeof slackReporter>[0]) {
 /** What the thread says just before the stop: how many sessions it cuts. */
 function sessionsText(event: Extract<RunbookEvent, { type: "sessions-before-stop" }>): string {
   if (event.count === null)
-    return `Stopping; active sessions unknown (${event.unknown ?? "not counted"}).`;
+    return `Stopping; active sessions unknown (${escapeMrkdwn(event.unknown ?? "not counted")}).`;
   if (event.count === 0) return "Stopping with no active sessions.";
   return `:warning: Stopping with ${event.count} active session${event.count === 1 ? "" : "s"}: the stop cuts ${event.count === 1 ? "it" : "them"} off.`;
 }

@@ -2,6 +2,7 @@ import { type HostRun, isSettled, type Rollout, type RolloutPolicy } from "../..
 import type { UpgradePlan } from "../../domain/upgrade-plan.js";
 import type { UpgradeRequest } from "../../domain/upgrade-request.js";
 import { formatPackageVersion } from "../../kcm/package-version.js";
+import { escapeMrkdwn } from "./mrkdwn.js";
 
 /** "canary 1, then 5 at a time, stop at the first failure". */
 export function describePolicy(policy: RolloutPolicy): string {
@@ -40,7 +41,7 @@ export function rolloutPlanText(rollout: Rollout, hash: string): string {
   const left =
     rollout.leftOut.length === 0
       ? ""
-      : `\n*Left out*\n${rollout.leftOut.map((l) => `• \`${l.host}\`: ${l.reason}`).join("\n")}`;
+      : `\n*Left out*\n${rollout.leftOut.map((l) => `• \`${l.host}\`: ${escapeMrkdwn(l.reason)}`).join("\n")}`;
   return `${head}\n${table}${left}`.slice(0, 3000);
 }
 
@@ -59,7 +60,8 @@ export function hostRunLine(host: string, run: HostRun | undefined): string {
     case "done": {
       const downtime =
         run.downtimeMs === undefined ? "" : `, downtime ${(run.downtimeMs / 1000).toFixed(1)} s`;
-      const note = run.note ? `: ${run.note}` : "";
+      // A failure's note is in the host's words.
+      const note = run.note ? `: ${escapeMrkdwn(run.note)}` : "";
       switch (run.ending) {
         case "upgraded":
           return `:large_green_circle: \`${host}\` upgraded${downtime}${note}`;
@@ -89,6 +91,21 @@ export function rolloutProgressText(
     .slice(0, 3000);
 }
 
+/** How a host's run is counted in the tally. */
+function tallyKey(run: HostRun | undefined): string {
+  if (run?.state === "not-started") return "not started";
+  if (run?.state !== "done") return "unfinished";
+  switch (run.ending) {
+    case "window-missed":
+    case "cancelled":
+      return "not started";
+    case "up-to-date":
+      return "already up to date";
+    default:
+      return run.ending;
+  }
+}
+
 /** How many hosts ended which way: "3 upgraded, 1 failed, 2 not started". */
 export function rolloutTally(
   rollout: Pick<Rollout, "hosts">,
@@ -96,14 +113,7 @@ export function rolloutTally(
 ): string {
   const counts = new Map<string, number>();
   for (const { host } of rollout.hosts) {
-    const run = runs.get(host);
-    const key =
-      run?.state === "done"
-        ? ({ "window-missed": "not started", cancelled: "not started" }[run.ending as string] ??
-          (run.ending === "up-to-date" ? "already up to date" : run.ending))
-        : run?.state === "not-started"
-          ? "not started"
-          : "unfinished";
+    const key = tallyKey(runs.get(host));
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return [...counts].map(([what, n]) => `${n} ${what}`).join(", ");

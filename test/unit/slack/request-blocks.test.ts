@@ -48,3 +48,29 @@ describe("the emergency button's prompt", () => {
     expect(JSON.stringify(blocks)).toContain("`web1` (1 active session at plan time)");
   });
 });
+
+describe("a rollout's lines in the host's words", () => {
+  it("escape &, < and > so Slack shows them as written", async () => {
+    const { hostRunLine, rolloutPlanText } = await import(
+      "../../../src/slack/blocks/rollout-blocks.js"
+    );
+    const line = hostRunLine("web1", {
+      state: "done",
+      ending: "failed",
+      at: "2026-11-27T01:00:00.000Z",
+      note: "upgrade: <stdin> & friends > /dev/null",
+    });
+    expect(line).toBe(
+      ":red_circle: `web1` failed: upgrade: &lt;stdin&gt; &amp; friends &gt; /dev/null",
+    );
+    const plan = rolloutPlanText(
+      {
+        hosts: [],
+        leftOut: [{ host: "web2", reason: "repo <https://x> unreachable" }],
+        policy: { canary: 1, maxParallel: 1, onFailure: "stop" },
+      },
+      "0".repeat(64),
+    );
+    expect(plan).toContain("• `web2`: repo &lt;https://x&gt; unreachable");
+  });
+});
