@@ -1,4 +1,4 @@
-import { describeOutcome } from "./describe-outcome.js";
+import { describeOutcome, sessionsPhrase } from "./describe-outcome.js";
 import type { Reporter, RunbookEvent } from "./runbook-event.js";
 
 /**
@@ -36,6 +36,14 @@ export function consoleReporter(
           write(
             `${who} SSH is back after ${(event.lostMs / 1000).toFixed(1)} s (${event.attempts} attempts): reading the host's state to go on`,
           );
+          return;
+        case "drain-waiting":
+          write(
+            `${who} ${event.resumed ? "still waiting" : "waiting"} for ${sessionsPhrase(event.count)} to end (every ${event.pollSeconds} s, until ${event.until}, then ${event.onTimeout})`,
+          );
+          return;
+        case "drain-count":
+          write(`${who} ${sessionsPhrase(event.count)} still open`);
           return;
         case "job-finished":
           for (const line of describeOutcome(event.outcome).split("\n")) write(`${who} ${line}`);

@@ -1,6 +1,11 @@
 import { formatPackageVersion } from "../kcm/package-version.js";
 import type { JobOutcome } from "./runbook-event.js";
 
+/** "1 active session", "3 active sessions". */
+export function sessionsPhrase(count: number): string {
+  return `${count} active session${count === 1 ? "" : "s"}`;
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** One paragraph for people: how a job ended, before → after per package, downtime, total time. */
@@ -34,7 +39,9 @@ export function describeOutcome(outcome: JobOutcome): string {
       ].join("\n");
     }
     case "cancelled":
-      return "Cancelled before it began: nothing was run on the host.";
+      return outcome.during === "drain"
+        ? "Cancelled while waiting for sessions to end: nothing was stopped."
+        : "Cancelled before it began: nothing was run on the host.";
     case "window-missed":
       return `Window missed: the job started at ${outcome.startedAt}, after its maintenance window ended at ${outcome.windowEnd}. Nothing was run on the host.`;
     case "failed": {

@@ -10,6 +10,7 @@ export const STEPS = [
   "preflight",
   "layout",
   "prefetch",
+  "drain",
   "stop",
   "upgrade",
   "undo",
@@ -41,8 +42,12 @@ export type JobOutcome =
   | { kind: "up-to-date"; totalMs: number }
   | { kind: "plan-drift"; difference: PlanDifference; totalMs: number }
   | { kind: "window-missed"; windowEnd: string; startedAt: string }
-  /** The request was cancelled after approval, before the job began: nothing ran. */
-  | { kind: "cancelled" }
+  /**
+   * The request was cancelled after approval, before the job began (nothing
+   * ran), or while it waited for sessions to end (`during: "drain"`; nothing
+   * was stopped).
+   */
+  | { kind: "cancelled"; during?: "drain" }
   | {
       kind: "failed";
       step: StepName;
@@ -99,6 +104,23 @@ export type RunbookEvent =
    * when they could not be counted, with why).
    */
   | (JobRef & { type: "sessions-before-stop"; count: number | null; unknown?: string })
+  /**
+   * The job waits for `count` sessions to end before the stop (the drain),
+   * until `until` (ISO), then does `onTimeout`. Reported once when the wait
+   * begins (again, `resumed`, by a job picked up after a lost worker).
+   */
+  | (JobRef & {
+      type: "drain-waiting";
+      count: number;
+      until: string;
+      /** Whether the window's end, not the policy's wait, is what ends it. */
+      windowEnd: boolean;
+      onTimeout: "proceed" | "abort";
+      pollSeconds: number;
+      resumed: boolean;
+    })
+  /** While draining: the count changed. */
+  | (JobRef & { type: "drain-count"; count: number })
   /** The host answers again after `lostMs`: the worker reads its state and goes on. */
   | (JobRef & { type: "connection-restored"; lostMs: number; attempts: number })
   | (JobRef & { type: "job-finished"; outcome: JobOutcome });

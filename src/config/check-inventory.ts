@@ -34,6 +34,8 @@ const looseInventory = z
             user: anything,
             privateKey: anything,
             window: text,
+            guacdPort: anything,
+            drain: anything,
           })
           .optional()
           .catch(undefined),
@@ -44,12 +46,27 @@ const looseInventory = z
         z.string(),
         z
           .union([
-            looseMembers.transform((members) => ({ members, at: [], window: undefined })),
-            z.object({ hosts: looseMembers.catch([]), window: text }).transform((group) => ({
-              members: group.hosts,
-              at: ["hosts"],
-              window: group.window,
+            looseMembers.transform((members) => ({
+              members,
+              at: [],
+              window: undefined,
+              guacdPort: undefined,
+              drain: undefined,
             })),
+            z
+              .object({
+                hosts: looseMembers.catch([]),
+                window: text,
+                guacdPort: anything,
+                drain: anything,
+              })
+              .transform((group) => ({
+                members: group.hosts,
+                at: ["hosts"],
+                window: group.window,
+                guacdPort: group.guacdPort,
+                drain: group.drain,
+              })),
           ])
           .optional()
           .catch(undefined),
@@ -64,7 +81,7 @@ type LooseInventory = z.infer<typeof looseInventory>;
  * The checks that span entries: unique host names, one namespace for hosts
  * and groups, group members and windows that exist, fields left to `defaults`
  * that `defaults` gives, one host per address and port, and groups that agree
- * on a host's window.
+ * on what they give a host (window, guacdPort, drain).
  */
 export function checkInventory(input: unknown): PathIssue[] {
   const inventory = looseInventory.parse(input);
@@ -85,7 +102,9 @@ export function checkInventory(input: unknown): PathIssue[] {
     ...checkDefaultsGiven(inventory),
     ...checkWindowReferences(inventory),
     ...checkGroups(inventory, hostNames),
-    ...checkGroupWindows(inventory),
+    ...(["window", "guacdPort", "drain"] as const).flatMap((field) =>
+      checkGroupsAgree(inventory, field),
+    ),
     ...checkAddresses(inventory),
   );
   return issues;
@@ -155,19 +174,25 @@ function checkGroups({ groups }: LooseInventory, hostNames: Map<string, number>)
   return issues;
 }
 
-/** A host without a window of its own takes its groups' window, so they must agree. */
-function checkGroupWindows({ groups, hosts }: LooseInventory): PathIssue[] {
-  const withWindow = Object.entries(groups ?? {}).flatMap(([group, value]) =>
-    value?.window === undefined ? [] : [{ group, window: value.window, members: value.members }],
+/** A host without its own `field` takes its groups', so they must agree on it. */
+function checkGroupsAgree(
+  { groups, hosts }: LooseInventory,
+  field: "window" | "guacdPort" | "drain",
+): PathIssue[] {
+  const giving = Object.entries(groups ?? {}).flatMap(([group, value]) =>
+    value?.[field] === undefined
+      ? []
+      : [{ group, said: JSON.stringify(value[field]), members: value.members }],
   );
   return hosts.flatMap((host, index) => {
-    if (host?.name === undefined || host.window !== undefined) return [];
+    if (host?.name === undefined || host[field] !== undefined) return [];
     const name = host.name;
-    const given = withWindow.filter(({ members }) => members.includes(name));
-    if (new Set(given.map(({ window }) => window)).size < 2) return [];
-    const list = given.map(({ group, window }) => `"${group}" gives "${window}"`).join(", ");
-    const message = `its groups disagree on the window (${list}); set window on the host`;
-    return [{ path: ["hosts", index, "window"], message }];
+    const given = giving.filter(({ members }) => members.includes(name));
+    if (new Set(given.map(({ said }) => said)).size < 2) return [];
+    const list = given.map(({ group, said }) => `"${group}" gives ${said}`).join(", ");
+    const what = field === "window" ? "the window" : field;
+    const message = `its groups disagree on ${what} (${list}); set ${field} on the host`;
+    return [{ path: ["hosts", index, field], message }];
   });
 }
 

@@ -3,12 +3,14 @@
  * the rest of the bot works with. The YAML shape:
  *
  * ```yaml
- * defaults: { port, user, privateKey, layout, window, privilege, helperPath, rollout }   # all optional
+ * defaults: { port, user, privateKey, layout, window, privilege, helperPath, guacdPort,
+ *             guacdAddress, rollout, drain }   # all optional
  * windows:  { <name>: { timeZone, days, start, durationMinutes } }
  * hosts:    [ { name, address, port?, user?, privateKey?, hostKey, layout?, window?, health?,
- *               privilege?, helperPath? } ]
- * groups:   { <name>: [host, ...] | { hosts: [host, ...], window?, rollout? } }
+ *               privilege?, helperPath?, guacdPort?, guacdAddress?, drain? } ]
+ * groups:   { <name>: [host, ...] | { hosts: [host, ...], window?, rollout?, guacdPort?, drain? } }
  * rollout:  { canary?, maxParallel?, onFailure? }   # a group's (or the defaults') rollout policy
+ * drain:    { waitMinutes, onTimeout?, pollSeconds? }   # a host's, group's or the defaults' wait for sessions
  * slack:    { channels, approvers, approverGroups?, requesters?, requestExpiryMinutes? }
  * ```
  *
@@ -18,6 +20,7 @@
 import { isIP } from "node:net";
 import { isAbsolute } from "node:path";
 import { z } from "zod";
+import { DEFAULT_DRAIN_POLICY, type DrainPolicy } from "../domain/drain-policy.js";
 import { NAME_PATTERN, WEEKDAYS } from "../domain/names.js";
 import { DEFAULT_ROLLOUT_POLICY, type RolloutPolicy } from "../domain/rollout.js";
 import type { Layout } from "../kcm/commands.js";
@@ -163,6 +166,40 @@ export function rolloutPolicyOf(...settings: (RolloutSetting | undefined)[]): Ro
   return policy;
 }
 
+/**
+ * How long a job waits for the host's remote sessions to end before it stops
+ * the services, and what it does when they have not (see
+ * domain/drain-policy.ts). A host's setting wins over its groups', theirs
+ * over `defaults.drain`, field by field.
+ */
+export const drainSettingSchema = z.strictObject({
+  /** Minutes to wait (a fraction is allowed); 0: no wait. */
+  waitMinutes: z
+    .number({
+      error: (issue) =>
+        issue.input === undefined ? undefined : "expected a number of minutes from 0 to 1440",
+    })
+    .min(0, { error: "expected a number of minutes from 0 to 1440" })
+    .max(1440, { error: "expected a number of minutes from 0 to 1440" }),
+  /** @defaultValue "proceed" */
+  onTimeout: z.enum(["proceed", "abort"], { error: 'expected "proceed" or "abort"' }).optional(),
+  /** @defaultValue 15 */
+  pollSeconds: wholeNumber(1, 600).optional(),
+});
+export type DrainSetting = z.infer<typeof drainSettingSchema>;
+
+/** A drain setting over others, over the built-in default (no wait). */
+export function drainPolicyOf(...settings: (DrainSetting | undefined)[]): DrainPolicy {
+  const policy: DrainPolicy = { ...DEFAULT_DRAIN_POLICY };
+  for (const setting of settings.reverse()) {
+    if (setting === undefined) continue;
+    policy.waitMinutes = setting.waitMinutes;
+    if (setting.onTimeout !== undefined) policy.onTimeout = setting.onTimeout;
+    if (setting.pollSeconds !== undefined) policy.pollSeconds = setting.pollSeconds;
+  }
+  return policy;
+}
+
 export const defaultsSchema = z.strictObject({
   /** @defaultValue 22 */
   port: port.optional(),
@@ -179,6 +216,7 @@ export const defaultsSchema = z.strictObject({
   guacdPort: port.optional(),
   guacdAddress: ipv4.optional(),
   rollout: rolloutSettingSchema.optional(),
+  drain: drainSettingSchema.optional(),
 });
 
 /** One host as written in the file, before defaults are applied. */
@@ -196,6 +234,7 @@ export const hostSchema = z.strictObject({
   helperPath: helperPath.optional(),
   guacdPort: port.optional(),
   guacdAddress: ipv4.optional(),
+  drain: drainSettingSchema.optional(),
 });
 
 const members = z.array(z.string()).min(1, { error: "expected at least one host" });
@@ -208,9 +247,14 @@ export const groupSchema = z.union(
       hosts: members,
       window: z.string().optional(),
       rollout: rolloutSettingSchema.optional(),
+      guacdPort: port.optional(),
+      drain: drainSettingSchema.optional(),
     }),
   ],
-  { error: "expected a list of hosts, or a mapping with hosts:, window: and rollout:" },
+  {
+    error:
+      "expected a list of hosts, or a mapping with hosts: and any of window:, rollout:, guacdPort:, drain:",
+  },
 );
 
 const slackId = (prefix: string, what: string) =>
@@ -277,6 +321,8 @@ export interface HostConfig {
   guacdPort: number;
   /** Count only sessions to this local address (hosts sharing a network stack); any, when unset. */
   guacdAddress?: string;
+  /** How long to wait for sessions to end before the stop. @defaultValue no wait */
+  drain: DrainPolicy;
   /** The groups that list this host, in file order. */
   groups: string[];
 }

@@ -6,6 +6,8 @@ import { describeZodIssue, flattenZodIssues, type PathIssue } from "./flatten-zo
 import { formatPath, type PathSegment, WHOLE_FILE } from "./format-path.js";
 import {
   defaultsSchema,
+  drainPolicyOf,
+  drainSettingSchema,
   type GroupConfig,
   type HostConfig,
   healthSchema,
@@ -14,6 +16,7 @@ import {
   type InventoryFile,
   inventoryFileSchema,
   rolloutPolicyOf,
+  rolloutSettingSchema,
   windowSchema,
 } from "./inventory-schema.js";
 
@@ -64,7 +67,12 @@ export function parseInventory(text: string, source: string): Inventory {
 
 /** The keys an object at `path` may have, for "did you mean" on an unknown key. */
 function knownKeysAt(path: readonly PathSegment[]): string[] {
-  const [section, , field] = path;
+  const [section] = path;
+  const last = path.at(-1);
+  // A nested setting, wherever it is (defaults, a host, a group).
+  if (path.length > 1 && last === "drain") return Object.keys(drainSettingSchema.shape);
+  if (path.length > 1 && last === "rollout") return Object.keys(rolloutSettingSchema.shape);
+  if (path.length > 1 && last === "health") return Object.keys(healthSchema.shape);
   const shape =
     path.length === 0
       ? inventoryFileSchema.shape
@@ -73,9 +81,7 @@ function knownKeysAt(path: readonly PathSegment[]): string[] {
         : section === "windows"
           ? windowSchema.shape
           : section === "hosts"
-            ? field === "health"
-              ? healthSchema.shape
-              : hostSchema.shape
+            ? hostSchema.shape
             : section === "slack"
               ? {
                   channels: true,
@@ -84,7 +90,7 @@ function knownKeysAt(path: readonly PathSegment[]): string[] {
                   requesters: true,
                   requestExpiryMinutes: true,
                 }
-              : { hosts: true, window: true };
+              : { hosts: true, window: true, rollout: true, guacdPort: true, drain: true };
   return Object.keys(shape);
 }
 
@@ -118,12 +124,19 @@ function buildInventory(file: InventoryFile, source: string): Inventory {
     groups.set(name, window === undefined ? { hosts, rollout } : { hosts, window, rollout });
   }
   const windows = new Map(Object.entries(file.windows ?? {}));
+  // What a group gives its hosts beyond a window (checkInventory made sure a host's groups agree).
+  const groupSettings = Object.entries(file.groups ?? {}).flatMap(([name, group]) =>
+    Array.isArray(group) ? [] : [{ name, guacdPort: group.guacdPort, drain: group.drain }],
+  );
 
   const hosts = file.hosts.map((host): HostConfig => {
     const memberOf = [...groups].filter(([, group]) => group.hosts.includes(host.name));
     // checkInventory made sure the groups that set a window agree on it.
     const groupWindow = memberOf.find(([, group]) => group.window !== undefined)?.[1].window;
     const window = host.window ?? groupWindow ?? defaults.window;
+    const fromGroups = groupSettings.filter((g) => memberOf.some(([name]) => name === g.name));
+    const groupPort = fromGroups.find((g) => g.guacdPort !== undefined)?.guacdPort;
+    const groupDrain = fromGroups.find((g) => g.drain !== undefined)?.drain;
     return {
       name: host.name,
       address: host.address,
@@ -134,10 +147,11 @@ function buildInventory(file: InventoryFile, source: string): Inventory {
       layout: host.layout ?? defaults.layout ?? "auto",
       privilege: host.privilege ?? defaults.privilege ?? "helper",
       helperPath: host.helperPath ?? defaults.helperPath ?? DEFAULT_HELPER_PATH,
-      guacdPort: host.guacdPort ?? defaults.guacdPort ?? 4822,
+      guacdPort: host.guacdPort ?? groupPort ?? defaults.guacdPort ?? 4822,
       ...optional("guacdAddress", host.guacdAddress ?? defaults.guacdAddress),
       ...(window === undefined ? {} : { window }),
       ...(host.health === undefined ? {} : { health: host.health }),
+      drain: drainPolicyOf(host.drain, groupDrain, defaults.drain),
       groups: memberOf.map(([name]) => name),
     };
   });

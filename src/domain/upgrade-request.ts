@@ -114,6 +114,10 @@ export type Action =
   | { kind: "cancel"; by: string; at: Date }
   | { kind: "expire"; at: Date }
   | { kind: "job-started"; at: Date }
+  /** The job waits for `sessions` remote sessions to end before the stop: a cancel may end it now. */
+  | { kind: "drain-started"; at: Date; sessions: number }
+  /** The wait is over and the stop begins: a cancel no longer may. */
+  | { kind: "drain-ended"; at: Date }
   | { kind: "job-finished"; at: Date; ok: boolean };
 
 /** The new request and whether to queue its job now, or why the action was refused. */
@@ -224,8 +228,12 @@ function inputProblem(input: NewRequestInput, policy: ApprovalPolicy): string | 
  *   awaiting-emergency, and only the same approver's confirm-emergency
  *   approves it and enqueues. `enqueue` is true at most once in a request's life;
  * - cancel: the requester or an approver, until the job starts (an approved
- *   job that finds its request cancelled must not start); a running rollout
- *   too: no new host starts, and the hosts in flight finish;
+ *   job that finds its request cancelled must not start), or while it waits
+ *   for sessions to end before the stop; a running rollout too: no new host
+ *   starts, and the hosts in flight finish;
+ * - drain-started and drain-ended: a running single host's job begins and
+ *   ends its wait for sessions; drain-ended is refused once the request was
+ *   cancelled, so a cancel and the stop never both happen;
  * - expire: a pending or awaiting-emergency request, from `expiresAt` on;
  * - job-started: approved to running; job-finished: running (or approved,
  *   for a job that ended before it started, e.g. window missed) to succeeded or failed.
@@ -253,6 +261,15 @@ export function applyAction(
     case "job-started":
       if (request.state !== "approved") return refused(`cannot start: ${stateReason(request)}`);
       return moved(request, "running", { at: action.at, by: BOT_ACTOR, action: "started" });
+    case "drain-started": {
+      if (request.state !== "running") return refused(`cannot wait: ${stateReason(request)}`);
+      if (isDraining(request)) return refused("already waiting for sessions to end");
+      const note = `waiting for ${action.sessions} active session${action.sessions === 1 ? "" : "s"} to end before the stop`;
+      return moved(request, "running", { at: action.at, by: BOT_ACTOR, action: "draining", note });
+    }
+    case "drain-ended":
+      if (request.state !== "running") return refused(`cannot stop: ${stateReason(request)}`);
+      return moved(request, "running", { at: action.at, by: BOT_ACTOR, action: "drained" });
     case "job-finished": {
       if (request.state !== "running" && request.state !== "approved") {
         return refused(`cannot finish: ${stateReason(request)}`);
@@ -315,7 +332,8 @@ function reject(
 }
 
 function cancel(request: UpgradeRequest, action: Click, policy: ApprovalPolicy): Transition {
-  if (request.state === "running" && request.rollout === undefined) {
+  const draining = request.state === "running" && isDraining(request);
+  if (request.state === "running" && request.rollout === undefined && !draining) {
     return refused(
       `cannot cancel: the ${request.kind} is running since ${utc(entryOf(request, "started")?.at)} and downtime may have started; it finishes on its own and reports here`,
     );
@@ -329,6 +347,10 @@ function cancel(request: UpgradeRequest, action: Click, policy: ApprovalPolicy):
     );
   }
   const entry = { at: action.at, by: action.by, action: "cancelled" };
+  if (draining && request.rollout === undefined) {
+    const note = "while waiting for sessions to end: nothing was stopped";
+    return moved(request, "cancelled", { ...entry, note });
+  }
   if (request.state === "running") {
     const note = "no new host starts; the hosts in flight finish";
     return moved(request, "cancelled", { ...entry, note });
@@ -363,6 +385,12 @@ export function cancelledBy(request: UpgradeRequest): string {
   return by ? `cancelled by ${mention(by)}` : "cancelled";
 }
 
+/** Whether a single host's job waits for sessions to end now (a cancel may still end it). */
+export function isDraining(request: UpgradeRequest): boolean {
+  const last = request.history.findLast((h) => h.action === "draining" || h.action === "drained");
+  return last?.action === "draining";
+}
+
 function isUndecided(state: RequestState): boolean {
   return state === "pending" || state === "awaiting-emergency";
 }
@@ -381,7 +409,7 @@ function stateReason(request: UpgradeRequest): string {
     case "approved":
       return `already approved by ${mention(request.approvedBy ?? "")} at ${utc(last?.at)}`;
     case "running":
-      return `already running since ${utc(last?.at)}`;
+      return `already running since ${utc(entryOf(request, "started")?.at ?? last?.at)}`;
     case "succeeded":
     case "failed":
       return `already finished: ${request.state} at ${utc(last?.at)}`;

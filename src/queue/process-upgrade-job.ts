@@ -1,5 +1,6 @@
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
+import { sessionsPhrase } from "../chat/describe-outcome.js";
 import type { Reporter } from "../chat/runbook-event.js";
 import type { HostConfig } from "../config/inventory-schema.js";
 import type { AppEnv } from "../config/read-env.js";
@@ -12,6 +13,7 @@ import {
   recordJobFinished,
   recordJobStarted,
   recordJobStep,
+  requestGate,
 } from "../requests/record-job.js";
 import { backoffMs } from "../runbook/regain-host.js";
 import { runRollback } from "../runbook/run-rollback.js";
@@ -122,6 +124,10 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
               if (event.type === "step-started") {
                 recordJobStep(requests, data, event.step).catch(() => undefined);
               }
+              if (event.type === "drain-waiting" || event.type === "drain-count") {
+                const step = `drain, ${sessionsPhrase(event.count)}`;
+                recordJobStep(requests, data, step).catch(() => undefined);
+              }
               ctx.reporter.report(event);
             },
           }
@@ -155,7 +161,8 @@ export function upgradeProcessor(ctx: UpgradeWorkerContext) {
                 }),
             }
           : {}),
-        sessions: { port: host.guacdPort, address: host.guacdAddress },
+        sessions: { port: host.guacdPort, address: host.guacdAddress, drain: host.drain },
+        ...(requests ? { gate: requestGate(requests, data) } : {}),
         holdsLock: () => lock.held,
         stopping: () => ctx.stopping?.aborted ?? false,
       };

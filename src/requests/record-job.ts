@@ -40,6 +40,30 @@ export async function recordJobStep(deps: RecordJobDeps, job: JobRef, step: stri
 }
 
 /**
+ * The request's say over a job's wait for sessions to end (the runbook's
+ * RequestGate). A single host's wait is on the request (a cancel may end it
+ * while it lasts; the end of the wait and a cancel are one compare-and-set).
+ * A rollout host's only reads the rollout: cancelled, its hosts in flight
+ * that have not stopped yet end with nothing stopped.
+ */
+export function requestGate(deps: RecordJobDeps, job: JobRef) {
+  const cancelled = async () => (await deps.requests.get(job.requestId))?.state === "cancelled";
+  return {
+    async draining(sessions: number): Promise<void> {
+      if (job.jobId !== undefined) return;
+      const action = { kind: "drain-started" as const, at: deps.now(), sessions };
+      await deps.requests.apply(job.requestId, action, deps.policy);
+    },
+    cancelled,
+    async pass(): Promise<boolean> {
+      if (job.jobId !== undefined) return !(await cancelled());
+      const action = { kind: "drain-ended" as const, at: deps.now() };
+      return (await deps.requests.apply(job.requestId, action, deps.policy)).ok;
+    },
+  };
+}
+
+/**
  * The job ended with `outcome`. A single host's request succeeded (any
  * ending but a failure: up to date, plan drift and a missed window changed
  * nothing and say so) or failed. A rollout host's ending is recorded on the

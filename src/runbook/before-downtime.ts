@@ -1,10 +1,10 @@
 import type { JobOutcome } from "../chat/runbook-event.js";
 import { classifyHostFailure } from "../kcm/classify-host-failure.js";
 import type { Layout } from "../kcm/commands.js";
-import { countSessions } from "../kcm/commands.js";
 import { HELPER_VERSION } from "../kcm/host-commands.js";
-import { parseActiveSessions } from "../kcm/parse-active-sessions.js";
+import { drainStep } from "./drain-step.js";
 import { layoutStep } from "./layout-step.js";
+import type { Progress } from "./read-progress.js";
 import { LockLostError, RunbookFailure } from "./runbook-failure.js";
 import type { RunbookSpec } from "./runbook-spec.js";
 import { excerptOf, type StepRunner } from "./step-runner.js";
@@ -21,11 +21,15 @@ function windowMissed(runner: StepRunner): JobOutcome | undefined {
   };
 }
 
-/** Everything before downtime: read-only checks and the prefetch. Ends the job (an outcome) or says how to stop. */
+/**
+ * Everything before downtime: read-only checks, the prefetch and the wait for
+ * sessions to end. Ends the job (an outcome) or says how to stop.
+ */
 export async function beforeDowntime(
   runner: StepRunner,
   spec: RunbookSpec,
   started: number,
+  progress: Pick<Progress, "drainStartedAt">,
 ): Promise<JobOutcome | { layout: Layout; baseline: number }> {
   const missed = windowMissed(runner);
   if (missed) return missed;
@@ -64,36 +68,21 @@ export async function beforeDowntime(
 
   const layout = await layoutStep(runner);
   if (spec.prefetchCommand) await prefetchStep(runner, spec.prefetchCommand);
-  const late = windowMissed(runner);
+  // Checked before the drain and after it: the stop must begin inside the window, by this worker.
+  const late =
+    stillOurs(runner) ?? (await drainStep(runner, progress, started)) ?? stillOurs(runner);
   if (late) return late;
-  if (!runner.deps.holdsLock())
-    throw new LockLostError("the host lock was lost before the stop step");
   const baseline = await lastTransactionId(runner, spec.transactionStep);
-  await sayActiveSessions(runner);
   return { layout, baseline };
 }
 
-/**
- * Counts the remote sessions the stop is about to cut, and says so. Never a
- * failure: a count that cannot be read (or a lost connection) is "unknown".
- */
-async function sayActiveSessions(runner: StepRunner): Promise<void> {
-  const where = runner.deps.sessions;
-  if (!where) return;
-  const counted = await runner
-    .exec(countSessions(where.port))
-    .then((output) => parseActiveSessions(output, where))
-    .catch((error: unknown) => ({
-      kind: "unknown" as const,
-      reason: error instanceof Error ? error.message : String(error),
-    }));
-  runner.report({
-    type: "sessions-before-stop",
-    requestId: runner.job.requestId,
-    host: runner.job.host,
-    count: counted.kind === "count" ? counted.count : null,
-    ...(counted.kind === "unknown" ? { unknown: counted.reason } : {}),
-  });
+/** A missed window (an outcome), a lost host lock (thrown), or undefined: the job may go on. */
+function stillOurs(runner: StepRunner): JobOutcome | undefined {
+  const missed = windowMissed(runner);
+  if (missed) return missed;
+  if (!runner.deps.holdsLock())
+    throw new LockLostError("the host lock was lost before the stop step");
+  return undefined;
 }
 
 /** Why the host's helper is not the version this bot speaks, or undefined when it is (or there is none). */

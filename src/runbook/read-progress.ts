@@ -9,6 +9,8 @@ export interface Progress {
   layout?: Layout;
   /** When the stop step began (ms since epoch): downtime has started. */
   downtimeStartedAt?: number;
+  /** When the job began waiting for sessions to end (ms since epoch): a resumed wait ends when the first would have. */
+  drainStartedAt?: number;
   /** The newest yum transaction before ours (0: none). */
   baselineTransaction?: number;
   /** The transaction step (upgrade or undo) began. */
@@ -27,6 +29,7 @@ export function readProgress(entries: readonly JournalEntry[]): Progress {
     if (e.step === "job" && e.event === "outcome") progress.outcome = data["outcome"] as JobOutcome;
     if (e.step === "layout" && e.event === "finished" && isLayout(data["layout"]))
       progress.layout = data["layout"];
+    if (e.step === "drain" && e.event === "started") progress.drainStartedAt ??= Date.parse(e.at);
     if (e.step === "stop" && e.event === "started") {
       progress.downtimeStartedAt ??= Date.parse(e.at);
       if (isLayout(data["layout"])) progress.layout = data["layout"];

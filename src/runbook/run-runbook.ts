@@ -75,7 +75,7 @@ async function runSteps(
   try {
     let fresh = false;
     if (downtimeStartedAt === undefined) {
-      const before = await beforeDowntime(runner, spec, started);
+      const before = await beforeDowntime(runner, spec, started, progress);
       if ("kind" in before) return await finish(runner, before, false);
       if (deps.stopping?.()) {
         await runner.audit("job-handed-back", {

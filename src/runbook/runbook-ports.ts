@@ -1,5 +1,6 @@
 import type { JobOutcome, Reporter, StepName } from "../chat/runbook-event.js";
 import type { AuditLog } from "../domain/audit-event.js";
+import type { DrainPolicy } from "../domain/drain-policy.js";
 import type { HostCommands } from "../kcm/host-commands.js";
 import type { HostShell } from "./host-shell.js";
 
@@ -66,8 +67,13 @@ export interface RunbookDeps {
   timeouts: RunbookTimeouts;
   /** Checks the web application and guacd from outside the host, where configured. */
   probe?: () => Promise<ProbeResult>;
-  /** Where guacd takes sessions, to say before the stop how many it cuts. */
-  sessions?: { port: number; address?: string | undefined };
+  /**
+   * Where guacd takes sessions, to say before the stop how many it cuts, and
+   * how long to wait for them to end first (none: no wait).
+   */
+  sessions?: { port: number; address?: string | undefined; drain?: DrainPolicy };
+  /** The request's say while the job waits for sessions (none: a wait only ends by the count or the clock). */
+  gate?: RequestGate;
   /** Whether the worker still holds the host lock (checked between steps). */
   holdsLock: () => boolean;
   /**
@@ -75,6 +81,21 @@ export interface RunbookDeps {
    * services yet goes back to the queue instead; one that has, finishes.
    */
   stopping?: () => boolean;
+}
+
+/**
+ * The request, as a job that waits for sessions sees it. While the job
+ * waits, a cancel ends the request with nothing stopped; once `pass`
+ * resolves true, a cancel is refused (the stop begins): the two are one
+ * compare-and-set in the store, so they never both happen.
+ */
+export interface RequestGate {
+  /** The job begins (or resumes) waiting: from now on a cancel may end it. */
+  draining(sessions: number): Promise<void>;
+  /** Whether the request was cancelled meanwhile. */
+  cancelled(): Promise<boolean>;
+  /** The wait is over: true when the job may stop the services, false when the request was cancelled first. */
+  pass(): Promise<boolean>;
 }
 
 export type { JobOutcome };

@@ -1,4 +1,4 @@
-import { describeOutcome } from "../chat/describe-outcome.js";
+import { describeOutcome, sessionsPhrase } from "../chat/describe-outcome.js";
 import { type Reporter, type RunbookEvent, STEPS, type StepName } from "../chat/runbook-event.js";
 import type { Inventory } from "../config/inventory-schema.js";
 import type { UpgradeRequest } from "../domain/upgrade-request.js";
@@ -34,15 +34,21 @@ export function slackReporter(deps: {
   log?: (line: string) => void;
 }): SlackReporter {
   const steps = new Map<string, Map<StepName, "running" | "ok" | "failed">>();
+  /** Sessions still open while a job drains, for its progress line. */
+  const draining = new Map<string, number>();
   let chain: Promise<void> = Promise.resolve();
   const rollout = rolloutReporter(deps);
 
   const progressLine = (requestId: string) => {
     const seen = steps.get(requestId) ?? new Map();
     const mark = { running: "…", ok: "✓", failed: "✗" } as const;
-    return STEPS.filter((s) => seen.has(s))
+    const line = STEPS.filter((s) => seen.has(s))
       .map((s) => `${s} ${mark[seen.get(s) as keyof typeof mark]}`)
       .join(" · ");
+    const open = draining.get(requestId);
+    return open === undefined || seen.get("drain") !== "running"
+      ? line
+      : `${line} (${sessionsPhrase(open)})`;
   };
 
   const handle = async (event: RunbookEvent) => {
@@ -80,8 +86,8 @@ export function slackReporter(deps: {
           progress: progressLine(requestId),
         });
       if (event.type === "step-started") return;
-      const exit = event.exitCode === null ? "no exit code" : `exit ${event.exitCode}`;
-      const head = `${event.ok ? ":white_check_mark:" : ":x:"} *${event.step}* (${exit}, ${(event.durationMs / 1000).toFixed(1)} s)${event.detail ? `: ${event.detail}` : ""}`;
+      const exit = exitText(event);
+      const head = `${event.ok ? ":white_check_mark:" : ":x:"} *${event.step}* (${exit}${(event.durationMs / 1000).toFixed(1)} s)${event.detail ? `: ${event.detail}` : ""}`;
       const lines = (event.output ?? "").split("\n").filter((l) => l.trim() !== "");
       await deps.poster.post({
         channel,
@@ -119,6 +125,22 @@ export function slackReporter(deps: {
       await deps.poster.post({ channel, thread, content: { text: sessionsText(event) } });
       return;
     }
+    if (event.type === "drain-waiting" || event.type === "drain-count") {
+      draining.set(requestId, event.count);
+      if (event.type === "drain-waiting") {
+        await deps.poster.post({
+          channel,
+          thread,
+          content: { text: drainWaitingText(event, `/kcm cancel ${requestId}`) },
+        });
+      }
+      const request = await deps.store.get(requestId);
+      if (request)
+        await updateRoot(deps.poster, request, deps.inventory, {
+          progress: progressLine(requestId),
+        });
+      return;
+    }
     if (event.type === "connection-restored") {
       await deps.poster.post({
         channel,
@@ -147,6 +169,7 @@ export function slackReporter(deps: {
     }
     // The job is over: a long-running worker keeps nothing of it.
     steps.delete(requestId);
+    draining.delete(requestId);
   };
 
   return {
@@ -222,8 +245,8 @@ function rolloutReporter(deps: Parameters<typeof slackReporter>[0]) {
         renderSoon(event.requestId);
         return;
       case "step-finished": {
-        const exit = event.exitCode === null ? "no exit code" : `exit ${event.exitCode}`;
-        const text = `${event.ok ? "✓" : "✗"} ${event.step} (${exit}, ${(event.durationMs / 1000).toFixed(1)} s)${event.detail ? `: ${escapeMrkdwn(event.detail)}` : ""}`;
+        const exit = exitText(event);
+        const text = `${event.ok ? "✓" : "✗"} ${event.step} (${exit}${(event.durationMs / 1000).toFixed(1)} s)${event.detail ? `: ${escapeMrkdwn(event.detail)}` : ""}`;
         lines.set(key, [...(lines.get(key) ?? []), { step: event.step, ok: event.ok, text }]);
         if (!event.ok) {
           // A failure is posted at once, with what the host said.
@@ -251,6 +274,15 @@ function rolloutReporter(deps: Parameters<typeof slackReporter>[0]) {
           { step: "stop", ok: true, text: sessionsText(event) },
         ]);
         return;
+      case "drain-waiting":
+        // One line in the host's reply; the root's line per host shows the count as it goes.
+        lines.set(key, [
+          ...(lines.get(key) ?? []),
+          { step: "drain", ok: true, text: drainWaitingText(event) },
+        ]);
+        return;
+      case "drain-count":
+        return;
       case "connection-lost":
         await post(
           `:warning: \`${event.host}\`: lost SSH during the upgrade (${event.step}: ${event.reason}); retrying until ${event.retryUntil.replace("T", " ").slice(0, 16)} UTC. Its services may be down meanwhile.`,
@@ -274,6 +306,30 @@ function rolloutReporter(deps: Parameters<typeof slackReporter>[0]) {
     }
   };
   return { handle };
+}
+
+/** A step's exit code as its line says it ("exit 0, "); the drain runs no command of its own. */
+function exitText(event: Extract<RunbookEvent, { type: "step-finished" }>): string {
+  if (event.step === "drain") return "";
+  return event.exitCode === null ? "no exit code, " : `exit ${event.exitCode}, `;
+}
+
+/** What the thread says once when a job begins waiting for sessions to end. */
+function drainWaitingText(
+  event: Extract<RunbookEvent, { type: "drain-waiting" }>,
+  cancel?: string,
+): string {
+  const until = `${event.until.slice(11, 16)} UTC${event.windowEnd ? " (just before the window ends)" : ""}`;
+  const then =
+    event.onTimeout === "proceed"
+      ? "then the stop goes ahead anyway"
+      : "then the host is left as it is, nothing stopped";
+  const head = event.resumed ? "Still waiting (picked up after a lost worker)" : "Waiting";
+  const lines = [
+    `:hourglass_flowing_sand: ${head} for ${sessionsPhrase(event.count)} to end before the stop: counting every ${event.pollSeconds} s until ${until}, ${then}.`,
+  ];
+  if (cancel) lines.push(`\`${cancel}\` ends the request now, with nothing stopped.`);
+  return lines.join("\n");
 }
 
 /** What the thread says just before the stop: how many sessions it cuts. */

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../../src/config/config-error.js";
 import { parseInventory } from "../../../src/config/parse-inventory.js";
+import { DEFAULT_DRAIN_POLICY } from "../../../src/domain/drain-policy.js";
 import { DEFAULT_ROLLOUT_POLICY } from "../../../src/domain/rollout.js";
 import { describeIssues, issuesOf, KEYS, oneHost, VALID_INVENTORY } from "./inventory-text.js";
 
@@ -22,6 +23,7 @@ describe("parseInventory: a valid file", () => {
         privilege: "helper",
         helperPath: "/usr/local/libexec/kcm-chatops/kcm-host",
         guacdPort: 4822,
+        drain: DEFAULT_DRAIN_POLICY,
         groups: ["web"],
       },
       {
@@ -38,6 +40,7 @@ describe("parseInventory: a valid file", () => {
         privilege: "helper",
         helperPath: "/opt/kcm-chatops/kcm-host",
         guacdPort: 4822,
+        drain: DEFAULT_DRAIN_POLICY,
         groups: ["web", "eu.dmz"],
       },
       {
@@ -52,6 +55,7 @@ describe("parseInventory: a valid file", () => {
         privilege: "direct-sudo",
         helperPath: "/usr/local/libexec/kcm-chatops/kcm-host",
         guacdPort: 4822,
+        drain: DEFAULT_DRAIN_POLICY,
         groups: ["eu.dmz"],
       },
     ]);
@@ -236,10 +240,49 @@ groups:
     expect(inventory.rollout).toEqual({ canary: 1, maxParallel: 4, onFailure: "stop" });
   });
 
+  it("refuses a drain that cannot run, naming the field and the keys it knows", () => {
+    const text = `${oneHost(`    hostKey: ${KEYS.a}\n    drain: { waitMinutes: -1, onTimeout: wait }\n`)}defaults:\n  drain: { onTimeout: abort }\ngroups:\n  web: { hosts: [web1], drain: { waitMinutes: 5, pollSecond: 5 } }\n`;
+    expect(describeIssues(text)).toEqual([
+      "hosts[0].drain.waitMinutes: expected a number of minutes from 0 to 1440",
+      'hosts[0].drain.onTimeout: expected "proceed" or "abort"',
+      "defaults.drain.waitMinutes: required",
+      'groups.web.drain.pollSecond: unknown key; did you mean "pollSeconds"?',
+    ]);
+  });
+
+  it("takes a host's drain over its group's over defaults.drain, field by field; and a group's guacdPort", () => {
+    const hosts = [
+      `hosts:`,
+      `  - { name: web1, address: 10.0.0.1, user: kcm, privateKey: /k, hostKey: ${KEYS.a}, drain: { waitMinutes: 0.5 } }`,
+      `  - { name: web2, address: 10.0.0.2, user: kcm, privateKey: /k, hostKey: ${KEYS.b} }`,
+      `  - { name: web3, address: 10.0.0.3, user: kcm, privateKey: /k, hostKey: ${KEYS.c}, guacdPort: 4000 }`,
+    ].join("\n");
+    const text = `${hosts}\ndefaults:\n  drain: { waitMinutes: 10, onTimeout: abort }\ngroups:\n  web: { hosts: [web1, web2, web3], guacdPort: 4823, drain: { waitMinutes: 30, pollSeconds: 60 } }\n`;
+    const inventory = parseInventory(text, "t.yml");
+    const of = (name: string) => inventory.hosts.find((h) => h.name === name);
+    expect(of("web1")?.drain).toEqual({ waitMinutes: 0.5, onTimeout: "abort", pollSeconds: 60 });
+    expect(of("web2")?.drain).toEqual({ waitMinutes: 30, onTimeout: "abort", pollSeconds: 60 });
+    expect(of("web2")?.guacdPort).toBe(4823);
+    expect(of("web3")?.guacdPort).toBe(4000);
+  });
+
+  it("refuses groups that disagree on a host's drain or guacdPort, unless the host sets its own", () => {
+    const text = `${oneHost(`    hostKey: ${KEYS.a}\n`)}groups:\n  a: { hosts: [web1], guacdPort: 4823, drain: { waitMinutes: 5 } }\n  b: { hosts: [web1], guacdPort: 4824, drain: { waitMinutes: 5 } }\n  c: { hosts: [web1], drain: { waitMinutes: 9 } }\n`;
+    expect(describeIssues(text)).toEqual([
+      'hosts[0].guacdPort: its groups disagree on guacdPort ("a" gives 4823, "b" gives 4824); set guacdPort on the host',
+      'hosts[0].drain: its groups disagree on drain ("a" gives {"waitMinutes":5}, "b" gives {"waitMinutes":5}, "c" gives {"waitMinutes":9}); set drain on the host',
+    ]);
+    const own = text.replace(
+      "    hostKey:",
+      "    guacdPort: 4822\n    drain: { waitMinutes: 1 }\n    hostKey:",
+    );
+    expect(parseInventory(own, "t.yml").hosts[0]?.drain.waitMinutes).toBe(1);
+  });
+
   it("names a group's form when it is neither a list nor a mapping", () => {
     const text = `${oneHost(`    hostKey: ${KEYS.a}\n`)}groups:\n  web: web1\n  dmz: { hosts: [web1], windw: x }\n`;
     expect(describeIssues(text)).toEqual([
-      "groups.web: expected a list of hosts, or a mapping with hosts:, window: and rollout:",
+      "groups.web: expected a list of hosts, or a mapping with hosts: and any of window:, rollout:, guacdPort:, drain:",
       'groups.dmz.windw: unknown key; did you mean "window"?',
     ]);
   });

@@ -311,6 +311,35 @@ describe("cancel", () => {
     );
   });
 
+  it("is allowed while the running job waits for sessions to end, and refused once the wait is over", () => {
+    const running = run(fresh(), approve(A1), { kind: "job-started", at: at(30) }).request;
+    const draining = run(running, { kind: "drain-started", at: at(31), sessions: 2 }).request;
+    expect(draining.state).toBe("running");
+    expect(draining.history.at(-1)).toEqual({
+      at: at(31).toISOString(),
+      by: BOT_ACTOR,
+      action: "draining",
+      note: "waiting for 2 active sessions to end before the stop",
+    });
+    expect(refusal(draining, { kind: "drain-started", at: at(32), sessions: 1 })).toBe(
+      "already waiting for sessions to end",
+    );
+    // A cancel first: the wait's end is refused, so the job stops nothing.
+    const cancelled = run(draining, cancel(REQUESTER, 33)).request;
+    expect(cancelled.state).toBe("cancelled");
+    expect(cancelled.history.at(-1)?.note).toBe(
+      "while waiting for sessions to end: nothing was stopped",
+    );
+    expect(refusal(cancelled, { kind: "drain-ended", at: at(34) })).toMatch(
+      /^cannot stop: cancelled by <@UREQ>/,
+    );
+    // The wait's end first: the cancel is refused, as for any running job.
+    const stopping = run(draining, { kind: "drain-ended", at: at(33) }).request;
+    expect(refusal(stopping, cancel(REQUESTER, 34))).toBe(
+      "cannot cancel: the upgrade is running since 2026-11-26 12:30 UTC and downtime may have started; it finishes on its own and reports here",
+    );
+  });
+
   it("is refused on a cancelled or finished request", () => {
     const cancelled = run(fresh(), cancel(REQUESTER)).request;
     expect(refusal(cancelled, cancel(A1, 6))).toBe("cancelled by <@UREQ> at 2026-11-26 12:05 UTC");
