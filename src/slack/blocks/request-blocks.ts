@@ -1,6 +1,6 @@
 import type { types } from "@slack/bolt";
 import type { HostRun } from "../../domain/rollout.js";
-import type { UpgradeRequest } from "../../domain/upgrade-request.js";
+import { isDraining, type UpgradeRequest } from "../../domain/upgrade-request.js";
 import { formatPackageVersion } from "../../kcm/package-version.js";
 import { describePolicy, rolloutPlanText, rolloutProgressText } from "./rollout-blocks.js";
 
@@ -206,7 +206,11 @@ function buttonsFor(request: UpgradeRequest): types.Button[] {
       return [button("Cancel", REQUEST_ACTIONS.cancel)];
     case "running":
       // A rollout can be stopped between hosts: no new host starts.
-      return request.rollout ? [button("Cancel (no new host starts)", REQUEST_ACTIONS.cancel)] : [];
+      if (request.rollout) return [button("Cancel (no new host starts)", REQUEST_ACTIONS.cancel)];
+      // A single host's job waiting for sessions to end has stopped nothing yet.
+      return isDraining(request)
+        ? [button("Cancel (nothing stopped yet)", REQUEST_ACTIONS.cancel)]
+        : [];
     default:
       return [];
   }
