@@ -1,4 +1,5 @@
 import type { JobOutcome } from "../src/chat/runbook-event.js";
+import { DEFAULT_DRAIN_POLICY } from "../src/domain/drain-policy.js";
 import { makeUpgradePlan } from "../src/domain/upgrade-plan.js";
 import { hostCommands } from "../src/kcm/host-commands.js";
 import { checkHost } from "../src/runbook/check-host.js";
@@ -7,6 +8,7 @@ import { runUpgrade } from "../src/runbook/run-upgrade.js";
 import type { JournalEntry } from "../src/runbook/runbook-ports.js";
 import { sshConnector } from "../src/ssh/ssh-connector.js";
 import type { LabHost } from "../test/lab/lab.js";
+import { GUACD_PORT } from "../test/lab/lab-packages.js";
 import { checkTargetOf, sshTargetOf } from "../test/support/ssh-target-of.js";
 
 /**
@@ -60,6 +62,8 @@ export async function upgradeInProcess(
         reconnectMarginMs: 60_000,
         reconnectMaxDelayMs: 5000,
       },
+      // As the worker runs it: the sessions counted before the stop, under the default drain (no wait).
+      sessions: { port: GUACD_PORT, address: host.address, drain: DEFAULT_DRAIN_POLICY },
       holdsLock: () => true,
     },
   );
