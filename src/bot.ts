@@ -17,13 +17,15 @@ import { botPartsOf } from "./runtime/bot-parts.js";
 import { createRuntime, RuntimeError } from "./runtime/create-runtime.js";
 import { runtimeLog } from "./runtime/runtime-log.js";
 import { createPosterClient, type PosterLogEntry } from "./slack/poster/index.js";
+import { newSlackLinkState } from "./slack/socket-link.js";
 import { BotConfigError, slackSettingsOf, startBot } from "./slack/start-bot.js";
 
 type PosterLogger = (entry: PosterLogEntry) => void;
 
 // JSON lines on stdout; the level and the secrets are known once the environment is read.
 let logger = createLogger({ name: "kcm-chatops" });
-const log = (line: string) => logger.info(line);
+const log = (line: string, fields?: Record<string, unknown>) =>
+  fields ? logger.info(fields, line) : logger.info(line);
 
 async function main(): Promise<number> {
   const env = readEnv();
@@ -48,6 +50,8 @@ async function main(): Promise<number> {
     storeCommandTimeoutMs: 1500,
     chat: { client, log: (entry) => posterLog(entry) },
   });
+  // The Socket Mode link, as /healthz tells it.
+  const link = newSlackLinkState();
   try {
     observability = await startObservability({
       env,
@@ -55,10 +59,11 @@ async function main(): Promise<number> {
       metricsPort: env.botMetricsPort,
       dashboard: true,
       watch: runtime.watch,
+      ...(env.slackMode === "socket" ? { slack: link } : {}),
       log: (line) => log(`kcm-chatops: ${line}`),
     });
     posterLog = posterLogSink(logger, observability.metrics);
-    const bot = await startBot(botPartsOf(runtime, client), log);
+    const bot = await startBot(botPartsOf(runtime, client), log, link);
     await new Promise<void>((resolve) => {
       process.once("SIGTERM", () => resolve());
       process.once("SIGINT", () => resolve());

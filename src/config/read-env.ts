@@ -111,6 +111,13 @@ export interface AppEnv {
   slackMode: "socket" | "http";
   /** The HTTP port in `http` mode (`KCM_HTTP_PORT`). @defaultValue 3000 */
   httpPort: number;
+  /**
+   * Socket Mode's reconnect backoff, in ms: the first wait after a failed try
+   * (`KCM_SLACK_RECONNECT_MIN_MS`), doubled each try up to
+   * `KCM_SLACK_RECONNECT_MAX_MS`. The bot never gives up on Slack.
+   * @defaultValue 1000 and 30000
+   */
+  slackReconnect: { minMs: number; maxMs: number };
   /** Secrets, never echoed: `SLACK_BOT_TOKEN` (xoxb-), `SLACK_APP_TOKEN` (xapp-, Socket Mode), `SLACK_SIGNING_SECRET` (HTTP mode). */
   slackBotToken?: string;
   slackAppToken?: string;
@@ -186,6 +193,8 @@ const envSchema = z
       })
       .transform((text) => (text === "http" ? "http" : "socket") as "socket" | "http"),
     KCM_HTTP_PORT: wholeNumber(1, 65535, 3000),
+    KCM_SLACK_RECONNECT_MIN_MS: wholeNumber(1, 600_000, 1000),
+    KCM_SLACK_RECONNECT_MAX_MS: wholeNumber(1, 3_600_000, 30_000),
     SLACK_BOT_TOKEN: secret(/^xoxb-/, "a bot token (xoxb-...)"),
     SLACK_APP_TOKEN: secret(/^xapp-/, "an app-level token (xapp-...)"),
     SLACK_SIGNING_SECRET: secret(/^[0-9a-f]{16,}$/, "the app's signing secret (hex)"),
@@ -272,6 +281,10 @@ const envSchema = z
       reconnectMaxDelayMs: env.KCM_RECONNECT_MAX_DELAY_MS,
       slackMode: env.KCM_SLACK_MODE,
       httpPort: env.KCM_HTTP_PORT,
+      slackReconnect: {
+        minMs: env.KCM_SLACK_RECONNECT_MIN_MS,
+        maxMs: Math.max(env.KCM_SLACK_RECONNECT_MIN_MS, env.KCM_SLACK_RECONNECT_MAX_MS),
+      },
       ...(unset(env.SLACK_BOT_TOKEN) ? {} : { slackBotToken: env.SLACK_BOT_TOKEN }),
       ...(unset(env.SLACK_APP_TOKEN) ? {} : { slackAppToken: env.SLACK_APP_TOKEN }),
       ...(unset(env.SLACK_SIGNING_SECRET) ? {} : { slackSigningSecret: env.SLACK_SIGNING_SECRET }),

@@ -5,12 +5,20 @@ export interface HealthReport {
   redis: string;
   /** Each BullMQ worker of the process, by queue name (the worker process only). */
   workers?: Record<string, "running" | "stopped">;
+  /**
+   * The bot's Socket Mode link: `connected`, or since when it is down and
+   * why. It does not make `status` failing: the bot reconnects by itself,
+   * and a restart would not bring Slack back.
+   */
+  slack?: string;
 }
 
 /** The slices of the process's parts that health looks at. */
 export interface HealthParts {
   redis: { ping(): Promise<string> };
   workers?: ReadonlyArray<{ readonly name: string; isRunning(): boolean; isPaused(): boolean }>;
+  /** The bot's Socket Mode link (see slack/socket-link.ts). */
+  slack?: { readonly up: boolean; readonly since: number; readonly reason?: string };
   /** The process's view of its Redis link: while it is down, no PING is sent (it would only queue). */
   watch?: { readonly up: boolean; readonly since: number | undefined };
   /**
@@ -48,5 +56,17 @@ export async function checkHealth(parts: HealthParts): Promise<HealthReport> {
           ]),
         );
   const ok = redis === "ok" && Object.values(workers ?? {}).every((state) => state === "running");
-  return { status: ok ? "ok" : "failing", redis, ...(workers ? { workers } : {}) };
+  const link = parts.slack;
+  const slack =
+    link === undefined
+      ? undefined
+      : link.up
+        ? "connected"
+        : `reconnecting since ${new Date(link.since).toISOString()}${link.reason ? ` (${link.reason})` : ""}`;
+  return {
+    status: ok ? "ok" : "failing",
+    redis,
+    ...(workers ? { workers } : {}),
+    ...(slack === undefined ? {} : { slack }),
+  };
 }

@@ -27,6 +27,8 @@ export interface ObservabilityOptions {
   workers?: HealthParts["workers"];
   /** The process's view of its Redis link, for `/healthz`. */
   watch?: HealthParts["watch"];
+  /** The bot's Socket Mode link to Slack, for `/healthz`. */
+  slack?: HealthParts["slack"];
   /** Whether this process serves the queue dashboard (when `KCM_DASHBOARD_PORT` is set). */
   dashboard?: boolean;
   /** Says where each server listens. */
@@ -78,6 +80,7 @@ export async function startObservability(options: ObservabilityOptions): Promise
             redis,
             ...(options.workers ? { workers: options.workers } : {}),
             ...(options.watch ? { watch: options.watch } : {}),
+            ...(options.slack ? { slack: options.slack } : {}),
           }),
       });
       started.push(server);

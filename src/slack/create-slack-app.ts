@@ -3,6 +3,11 @@ import type { BotDeps } from "./bot-deps.js";
 import { guardStore } from "./guard-store.js";
 import { registerActions } from "./listeners/actions/index.js";
 import { registerCommands } from "./listeners/commands/index.js";
+import {
+  newSlackLinkState,
+  type SocketLinkOptions,
+  SupervisedSocketModeReceiver,
+} from "./socket-link.js";
 
 /** How the app talks to Slack. */
 export type SlackConnection =
@@ -15,7 +20,8 @@ export type SlackConnection =
   | { mode: "receiver"; botToken: string; botId: string; botUserId: string; receiver: Receiver };
 
 /**
- * The Bolt app: Socket Mode (an app-level token, no public URL) or HTTP
+ * The Bolt app: Socket Mode (an app-level token, no public URL; the link
+ * kept up through any Slack outage, see socket-link.ts) or HTTP
  * (Slack signs every request; Bolt checks the signature and refuses requests
  * older than five minutes). One app-level error handler; listeners do not
  * catch-and-log.
@@ -28,6 +34,8 @@ export function createSlackApp(
     log?: (line: string) => void;
     /** The listeners' Redis: whether it is up, and whether an error means it is away. */
     store?: { up: () => boolean; unreachable: (error: unknown) => boolean };
+    /** Socket Mode: the link's state (for `/healthz`) and reconnect backoff. */
+    link?: Pick<SocketLinkOptions, "state" | "backoff" | "log">;
   } = {},
 ): App {
   const common = {
@@ -42,7 +50,16 @@ export function createSlackApp(
   };
   const app =
     connection.mode === "socket"
-      ? new App({ ...common, appToken: connection.appToken, socketMode: true })
+      ? new App({
+          ...common,
+          receiver: new SupervisedSocketModeReceiver({
+            appToken: connection.appToken,
+            ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
+            state: options.link?.state ?? newSlackLinkState(),
+            backoff: options.link?.backoff ?? { minMs: 1000, maxMs: 30_000 },
+            log: options.link?.log ?? ((line) => options.log?.(line)),
+          }),
+        })
       : connection.mode === "http"
         ? new App({ ...common, signingSecret: connection.signingSecret, port: connection.port })
         : new App({

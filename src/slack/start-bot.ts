@@ -2,10 +2,12 @@ import type { webApi } from "@slack/bolt";
 import type { Inventory, SlackPolicy } from "../config/inventory-schema.js";
 import type { AppEnv } from "../config/read-env.js";
 import type { ApprovalPolicy } from "../domain/upgrade-request.js";
+import { BotConfigError } from "./bot-config-error.js";
 import type { BotDeps } from "./bot-deps.js";
 import { createSlackApp, type SlackConnection } from "./create-slack-app.js";
 import type { SlackPoster } from "./poster/index.js";
 import { resolveApprovers } from "./resolve-approvers.js";
+import { newSlackLinkState, type SlackLinkState } from "./socket-link.js";
 
 /**
  * Refuses a token Slack refuses (a typo, a revoked token): the bot could do
@@ -36,11 +38,7 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-/** Why the bot cannot start, for the operator. */
-export class BotConfigError extends Error {
-  override readonly name = "BotConfigError";
-  readonly code = "bot-config";
-}
+export { BotConfigError };
 
 /**
  * How the bot hears from Slack, from the environment, and its channels and
@@ -96,7 +94,12 @@ export interface BotParts {
  * request use cases' ports, the poster that delivers everything queued for
  * Slack, and the approvers (refreshed every 10 minutes from their user groups).
  */
-export async function startBot(parts: BotParts, log: (line: string) => void): Promise<RunningBot> {
+export async function startBot(
+  parts: BotParts,
+  log: (line: string, fields?: Record<string, unknown>) => void,
+  /** The Socket Mode link's state, kept up to date for `/healthz`. */
+  link: SlackLinkState = newSlackLinkState(),
+): Promise<RunningBot> {
   const { connection, slack } = slackSettingsOf(parts.env, parts.deps.inventory);
   await verifyToken(parts.client, log);
   let resolved = await resolveApprovers(parts.client, slack, new Map(), log);
@@ -115,12 +118,23 @@ export async function startBot(parts: BotParts, log: (line: string) => void): Pr
       ...(parts.env.slackApiUrl ? { slackApiUrl: parts.env.slackApiUrl } : {}),
       log,
       store: parts.store,
+      link: {
+        state: link,
+        backoff: parts.env.slackReconnect,
+        log: (line, fields) => log(line, fields),
+      },
     },
   );
   parts.poster.start();
   await app.start();
+  const how =
+    connection.mode === "http"
+      ? `HTTP on port ${connection.port}`
+      : link.up
+        ? "Socket Mode"
+        : `Socket Mode, not connected yet: ${link.reason}`;
   log(
-    `kcm-chatops bot ready (${connection.mode === "socket" ? "Socket Mode" : `HTTP on port ${connection.port}`}; channels ${slack.channels.join(", ")}; ${resolved.approvers.size} approvers)`,
+    `kcm-chatops bot ready (${how}; channels ${slack.channels.join(", ")}; ${resolved.approvers.size} approvers)`,
   );
   return {
     async stop() {

@@ -1,6 +1,7 @@
 import { expect, it } from "vitest";
 import { REQUEST_ACTIONS } from "../../src/slack/blocks/request-blocks.js";
 import type { LabHost } from "../lab/lab.js";
+import { ALWAYS_OPEN_WINDOW } from "../lab/lab-inventory.js";
 import {
   ALICE,
   BOB,
@@ -27,46 +28,7 @@ describeLabWithRedis(
     });
 
     it("upgrades a lab host: request, approval by another person, every step in the thread, success on the root", async () => {
-      const ack = await h.command(ALICE, "upgrade web-1");
-      expect(ack.status).toBe(200);
-      expect(ack.ms).toBeLessThan(3000);
-      expect(JSON.parse(ack.body)).toMatchObject({
-        response_type: "ephemeral",
-        text: expect.stringContaining("Making a fresh plan for `web-1`"),
-      });
-
-      const root = await h.requestRoot("web-1");
-      const blocks = JSON.stringify(root.blocks);
-      expect(blocks).toContain("kcm-guacd 2.23.1-1.el8 → 2.24.1-1.el8");
-      expect(blocks).toContain(`<@${ALICE}>`);
-      expect(blocks).toContain("UTC");
-      expect(blocks).toContain(REQUEST_ACTIONS.approve);
-
-      const click = await h.click(BOB, REQUEST_ACTIONS.approve, root, "approve-1");
-      expect(click.status).toBe(200);
-      expect(click.ms).toBeLessThan(3000);
-
-      // The root turns "Done" at once; the replies follow at Slack's pace (1 a second per channel).
-      await h.workers.until(
-        () => /Done/.test(h.current(root).text),
-        60_000,
-        "the request to be done",
-      );
-      await h.workers.until(
-        () => h.thread(root).some((m) => m.text.startsWith("Upgraded")),
-        30_000,
-        "the summary",
-      );
-      const replies = h.thread(root).map((m) => m.text);
-      expect(replies[0]).toMatch(new RegExp(`^Approved by <@${BOB}>`));
-      const steps = replies
-        .map((t) => /^:(?:white_check_mark|x): \*([a-z]+)\*/.exec(t)?.[1])
-        .filter(Boolean);
-      expect(steps).toEqual(UPGRADE_STEPS);
-      expect(replies.at(-1)).toMatch(/^Upgraded 9 packages; downtime [\d.]+ s/);
-      expect(JSON.stringify(h.current(root).blocks)).not.toContain(REQUEST_ACTIONS.approve);
-      expect((await host.installed()).get("kcm-guacd")).toBe("2.24.1-1.el8");
-      expect((await host.webStatus()).version).toBe("2.24.1-1.el8");
+      await upgradesEndToEnd(h, host);
     });
 
     it("refuses, privately and changing nothing: self-approval, a non-approver, a cancelled or expired request", async () => {
@@ -264,3 +226,72 @@ describeLabWithRedis("the Slack app: signatures, Slack outages, emergencies", (r
     expect(h.fake.callsTo("chat.postMessage").some((c) => c.injected)).toBe(true);
   });
 });
+
+/**
+ * The whole flow through Slack, in either mode: the command answered within
+ * Slack's 3 s, the request, another person's approval, every step in the
+ * thread, the summary, and the host upgraded.
+ */
+async function upgradesEndToEnd(h: BotHarness, host: LabHost): Promise<void> {
+  const ack = await h.command(ALICE, `upgrade ${host.name}`);
+  expect(ack.status).toBe(200);
+  expect(ack.ms).toBeLessThan(3000);
+  expect(JSON.parse(ack.body)).toMatchObject({
+    response_type: "ephemeral",
+    text: expect.stringContaining(`Making a fresh plan for \`${host.name}\``),
+  });
+
+  const root = await h.requestRoot(host.name);
+  const blocks = JSON.stringify(root.blocks);
+  expect(blocks).toContain("kcm-guacd 2.23.1-1.el8 → 2.24.1-1.el8");
+  expect(blocks).toContain(`<@${ALICE}>`);
+  expect(blocks).toContain("UTC");
+  expect(blocks).toContain(REQUEST_ACTIONS.approve);
+
+  const click = await h.click(BOB, REQUEST_ACTIONS.approve, root, "approve-1");
+  expect(click.status).toBe(200);
+  expect(click.ms).toBeLessThan(3000);
+
+  // The root turns "Done" at once; the replies follow at Slack's pace (1 a second per channel).
+  await h.workers.until(() => /Done/.test(h.current(root).text), 60_000, "the request to be done");
+  await h.workers.until(
+    () => h.thread(root).some((m) => m.text.startsWith("Upgraded")),
+    30_000,
+    "the summary",
+  );
+  const replies = h.thread(root).map((m) => m.text);
+  expect(replies[0]).toMatch(new RegExp(`^Approved by <@${BOB}>`));
+  const steps = replies
+    .map((t) => /^:(?:white_check_mark|x): \*([a-z]+)\*/.exec(t)?.[1])
+    .filter(Boolean);
+  expect(steps).toEqual(UPGRADE_STEPS);
+  expect(replies.at(-1)).toMatch(/^Upgraded 9 packages; downtime [\d.]+ s/);
+  expect(JSON.stringify(h.current(root).blocks)).not.toContain(REQUEST_ACTIONS.approve);
+  expect((await host.installed()).get("kcm-guacd")).toBe("2.24.1-1.el8");
+  expect((await host.webStatus()).version).toBe("2.24.1-1.el8");
+}
+
+describeLabWithRedis(
+  "the same, over Socket Mode (envelopes and acks on a WebSocket)",
+  (redisUrl) => {
+    let host: LabHost;
+    let h: BotHarness;
+    botOverLabHost(
+      redisUrl,
+      { name: "web-sock", release: "2.23.1", publish: ["2.24.1"] },
+      (made) => {
+        ({ h, host } = made);
+      },
+      ALWAYS_OPEN_WINDOW,
+      "socket",
+    );
+
+    it("upgrades a lab host: request, approval, every step in the thread, success on the root", async () => {
+      await upgradesEndToEnd(h, host);
+      // Every envelope was acked once: nothing was redelivered.
+      const acks = h.fake.socketMode.received.filter((m) => typeof m["envelope_id"] === "string");
+      expect(acks.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(acks.map((m) => m["envelope_id"])).size).toBe(acks.length);
+    });
+  },
+);

@@ -39,6 +39,8 @@ export class BotHarness {
     readonly window: Record<string, unknown> = ALWAYS_OPEN_WINDOW,
     /** The inventory's groups: a list of hosts, or a mapping (hosts, window, rollout). */
     readonly groups?: Record<string, string[] | Record<string, unknown>>,
+    /** How Slack reaches the bot: signed HTTP requests, or envelopes over a Socket Mode socket. */
+    readonly mode: "http" | "socket" = "http",
   ) {}
 
   /** The worker started with the harness, if any. */
@@ -66,10 +68,14 @@ export class BotHarness {
       REDIS_URL: this.redisUrl,
       KCM_REDIS_PREFIX: this.workers.prefix,
       KCM_INVENTORY: this.workers.inventoryPath,
-      KCM_SLACK_MODE: "http",
+      KCM_SLACK_MODE: this.mode,
       KCM_HTTP_PORT: String(port),
       SLACK_BOT_TOKEN: this.fake.token,
       SLACK_SIGNING_SECRET: this.secret,
+      SLACK_APP_TOKEN: this.fake.socketMode.appToken,
+      // A dropped socket is opened again within a fraction of a second.
+      KCM_SLACK_RECONNECT_MIN_MS: "50",
+      KCM_SLACK_RECONNECT_MAX_MS: "500",
       SLACK_API_URL: this.fake.apiUrl,
     });
     const client = createPosterClient(this.fake.token, { slackApiUrl: this.fake.apiUrl });
@@ -86,6 +92,7 @@ export class BotHarness {
     });
     this.bot = await startBot(botPartsOf(this.runtime, client), log);
     this.url = `http://127.0.0.1:${port}/slack/events`;
+    if (this.mode === "socket") await this.fake.socketMode.connected();
     if (options.worker ?? true) this.worker = await this.startWorker();
   }
 
@@ -97,41 +104,52 @@ export class BotHarness {
     });
   }
 
-  /** Types `/kcm <text>` as `user` in `channel`; resolves with the HTTP answer (the private reply). */
+  /**
+   * Types `/kcm <text>` as `user` in `channel`; resolves with the answer
+   * (the private reply): the HTTP response, or the Socket Mode ack's payload.
+   */
   command(
     user: string,
     text: string,
     options: { channel?: string; triggerId?: string; retryNum?: number; responseId?: string } = {},
   ) {
+    const payload = slashCommand({
+      user,
+      channel: options.channel ?? CHANNEL,
+      text,
+      responseUrl: this.fake.responseUrl(options.responseId),
+      ...(options.triggerId ? { triggerId: options.triggerId } : {}),
+    });
+    if (this.mode === "socket") return this.overSocket("slash_commands", payload);
     return postSigned(
       this.url,
       this.secret,
-      slashCommand({
-        user,
-        channel: options.channel ?? CHANNEL,
-        text,
-        responseUrl: this.fake.responseUrl(options.responseId),
-        ...(options.triggerId ? { triggerId: options.triggerId } : {}),
-      }),
+      payload,
       options.retryNum === undefined ? {} : { retryNum: options.retryNum },
     );
   }
 
   /** Clicks a request's button as `user`; the private answer, if any, goes to response `responseId`. */
   click(user: string, actionId: string, root: FakeMessage, responseId: string) {
-    const requestId = requestIdOf(root);
-    return postSigned(
-      this.url,
-      this.secret,
-      buttonClick({
-        user,
-        channel: CHANNEL,
-        actionId,
-        value: requestId,
-        messageTs: root.ts,
-        responseUrl: this.fake.responseUrl(responseId),
-      }),
-    );
+    const form = buttonClick({
+      user,
+      channel: CHANNEL,
+      actionId,
+      value: requestIdOf(root),
+      messageTs: root.ts,
+      responseUrl: this.fake.responseUrl(responseId),
+    });
+    if (this.mode === "socket")
+      return this.overSocket("interactive", JSON.parse(form["payload"] ?? "{}"));
+    return postSigned(this.url, this.secret, form);
+  }
+
+  /** An envelope over the Socket Mode socket, answered as an HTTP request would be. */
+  private async overSocket(type: "slash_commands" | "interactive", payload: Record<string, unknown>) {
+    const delivery = await this.fake.socketMode.deliver(type, payload);
+    if (delivery.ack === undefined) throw new Error(`the bot never acked the ${type} envelope`);
+    const body = Object.keys(delivery.ack).length === 0 ? "" : JSON.stringify(delivery.ack);
+    return { status: 200, body, ms: delivery.ackMs ?? 0 };
   }
 
   /** Waits for the root message of the newest request on `host` (a header naming it). */
@@ -188,6 +206,7 @@ export function botOverLabHosts(
     /** The hosts' window, or a function that gives it when the hosts are made. */
     window?: Record<string, unknown> | (() => Record<string, unknown>);
     groups?: Record<string, string[] | Record<string, unknown>>;
+    mode?: "http" | "socket";
   } = {},
 ): void {
   const hosts: LabHost[] = [];
@@ -198,7 +217,7 @@ export function botOverLabHosts(
     const failed = made.find((m) => m.status === "rejected");
     if (failed) throw failed.reason;
     const window = typeof inventory.window === "function" ? inventory.window() : inventory.window;
-    h = new BotHarness(redisUrl, hosts, window, inventory.groups);
+    h = new BotHarness(redisUrl, hosts, window, inventory.groups, inventory.mode);
     await h.start();
     use({ h, hosts });
   });
@@ -214,8 +233,10 @@ export function botOverLabHost(
   options: CreateLabHostOptions,
   use: (made: { h: BotHarness; host: LabHost }) => void,
   window: Record<string, unknown> = ALWAYS_OPEN_WINDOW,
+  mode: "http" | "socket" = "http",
 ): void {
   botOverLabHosts(redisUrl, [options], ({ h, hosts }) => use({ h, host: hosts[0] as LabHost }), {
     window,
+    mode,
   });
 }

@@ -19,6 +19,7 @@ import { FakeWorkspace } from "./fake-workspace.js";
 import { fileMethods, receiveUpload } from "./file-methods.js";
 import { type ParsedSlackRequest, parseSlackRequest } from "./parse-slack-request.js";
 import { fail, type SlackAnswer } from "./slack-wire.js";
+import { FakeSocketMode } from "./socket-mode.js";
 
 /** A running fake Slack: point a real WebClient at `apiUrl` and assert on what it recorded. */
 export interface FakeSlack {
@@ -50,6 +51,8 @@ export interface FakeSlack {
   /** Every call to `method` (or `"*"`) fails as `failure` for the next `ms`. */
   failFor(method: FailureTarget, failure: FakeFailure, ms: number): void;
   clearFailures(): void;
+  /** Slack's Socket Mode side: its app-level token, envelopes to deliver, drops. */
+  readonly socketMode: FakeSocketMode;
   stop(): Promise<void>;
 }
 
@@ -65,6 +68,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const plan = new FailurePlan();
   const calls: RecordedCall[] = [];
   let baseUrl = "";
+  const socketMode = new FakeSocketMode(() => baseUrl);
 
   const server = createServer((request, response) => {
     serve(request, response).catch((error: unknown) => {
@@ -147,6 +151,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return { kind: "json", status: 200, body: { ok: true } };
     }
     if (route.kind === "unknown") return { kind: "text", status: 404, body: "not found" };
+    // The one method called with the app-level token, not the bot's.
+    if (route.method === "apps.connections.open") {
+      return { kind: "json", status: 200, body: socketMode.open(parsed.token) };
+    }
     if (parsed.token === undefined) return { kind: "json", status: 200, body: fail("not_authed") };
     if (parsed.token !== ws.token) return { kind: "json", status: 200, body: fail("invalid_auth") };
     const chat = chatMethods[route.method];
@@ -162,6 +170,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     return { kind: "json", status: 200, body };
   }
 
+  server.on("upgrade", (request, socket, head) => socketMode.upgrade(request, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
@@ -193,8 +202,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     failNext: (method, failure, count = 1) => plan.failNext(method, failure, count),
     failFor: (method, failure, ms) => plan.failFor(method, failure, ms),
     clearFailures: () => plan.clear(),
+    socketMode,
     stop: () =>
       new Promise<void>((resolve, reject) => {
+        socketMode.close();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
