@@ -1,7 +1,3 @@
-import type { ChildProcess } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -9,14 +5,14 @@ import { bullPrefix } from "../../src/queue/queue-names.js";
 import { TASK_QUEUE } from "../../src/queue/task-schemas.js";
 import { REQUEST_ACTIONS } from "../../src/slack/blocks/request-blocks.js";
 import { STORE_DOWN_TEXT } from "../../src/slack/guard-store.js";
+import { BOT_CHANNEL, type BotProcess, startBotProcess } from "../support/bot-process.js";
 import { describeLab } from "../support/describe-lab.js";
 import { type FakeSlack, startFakeSlack } from "../support/fake-slack/start-fake-slack.js";
 import { freePort } from "../support/free-port.js";
 import { buttonClick, postSigned, slashCommand } from "../support/slack-signer.js";
-import { spawnTsx } from "../support/spawn-tsx.js";
 import { type OwnRedis, startOwnRedis } from "../support/start-own-redis.js";
 
-const CHANNEL = "C0KCMOPS01";
+const CHANNEL = BOT_CHANNEL;
 const PREFIX = "tbotout";
 
 /**
@@ -27,31 +23,12 @@ const PREFIX = "tbotout";
 describeLab("the bot whose Redis goes away", () => {
   let redis: OwnRedis;
   let slack: FakeSlack;
-  let dir: string;
-  let bot: ChildProcess;
+  let bot: BotProcess;
   let url: string;
-  let metrics: number;
   const secret = "0123456789abcdef0123456789abcdef";
-  let lines: string[] = [];
-  let exited: Promise<number | string>;
-
-  const said = (pattern: RegExp) =>
-    lines.filter((line) => {
-      try {
-        return pattern.test((JSON.parse(line) as { msg: string }).msg);
-      } catch {
-        return pattern.test(line);
-      }
-    }).length;
-
-  async function until(test: () => boolean | Promise<boolean>, ms: number, what: string) {
-    const deadline = Date.now() + ms;
-    while (!(await test())) {
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting for ${what}:\n${lines.join("\n")}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const said = (pattern: RegExp) => bot.said(pattern);
+  const until = (test: () => boolean | Promise<boolean>, ms: number, what: string) =>
+    bot.until(test, ms, what);
 
   beforeAll(async () => {
     redis = await startOwnRedis(["--appendonly", "yes", "--maxmemory-policy", "noeviction"]);
@@ -62,48 +39,22 @@ describeLab("the bot whose Redis goes away", () => {
         { id: "U0BOB", name: "bob" },
       ],
     });
-    dir = await mkdtemp(path.join(tmpdir(), "kcm-bot-outage-"));
-    const inventory = path.join(dir, "inventory.yml");
-    // The bot never connects to its hosts: a host entry is all the inventory needs.
-    await writeFile(
-      inventory,
-      [
-        "hosts:",
-        "  - name: web1",
-        "    address: 127.0.0.1",
-        "    user: kcm",
-        "    privateKey: /nonexistent/id_ed25519",
-        "    hostKey: SHA256:nLF/WwxaonO/+Fxv8K4yuWHDnLFkkbazJMT3YbBiI2E",
-        "slack:",
-        `  channels: [${CHANNEL}]`,
-        "  approvers: [U0BOB]",
-        "",
-      ].join("\n"),
-    );
     const port = await freePort();
-    metrics = await freePort();
     url = `http://127.0.0.1:${port}/slack/events`;
-    const started = spawnTsx("src/bot.ts", {
-      ...process.env,
+    bot = await startBotProcess({
       REDIS_URL: redis.url,
       KCM_REDIS_PREFIX: PREFIX,
-      KCM_INVENTORY: inventory,
       KCM_SLACK_MODE: "http",
       KCM_HTTP_PORT: String(port),
-      KCM_BOT_METRICS_PORT: String(metrics),
       SLACK_BOT_TOKEN: slack.token,
       SLACK_SIGNING_SECRET: secret,
       SLACK_API_URL: slack.apiUrl,
     });
-    ({ child: bot, lines, exited } = started);
-    await until(() => said(/kcm-chatops bot ready/) === 1, 30_000, "the bot to be ready");
   });
   afterAll(async () => {
-    if (bot.exitCode === null && bot.signalCode === null) bot.kill("SIGKILL");
-    await exited;
+    await bot?.stop();
     await redis?.stop();
     await slack?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   const command = (text: string, responseUrl = slack.responseUrl()) =>
@@ -121,8 +72,7 @@ describeLab("the bot whose Redis goes away", () => {
 
   it("answers /kcm and clicks at once while Redis is away, changes nothing, and says so once each way", async () => {
     await killRedis(1);
-    const health = await fetch(`http://127.0.0.1:${metrics}/healthz`);
-    expect(health.status).toBe(503);
+    expect((await bot.health()).status).toBe(503);
 
     const answer = await command("check all");
     expect(answer.status).toBe(200);
@@ -175,14 +125,14 @@ describeLab("the bot whose Redis goes away", () => {
       await probe.quit();
     }
     expect(said(/redis: lost the connection to Redis/)).toBe(1);
-    expect(lines.join("\n")).not.toMatch(/Unhandled error event|^Error: connect ECONNREFUSED/m);
+    expect(bot.lines.join("\n")).not.toMatch(/Unhandled error event|^Error: connect ECONNREFUSED/m);
   });
 
   it("SIGTERM while Redis is away: the bot exits within 5 s", async () => {
     await killRedis(2);
     const started = Date.now();
-    bot.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    bot.child.kill("SIGTERM");
+    expect(await bot.exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(5000);
   });
 });

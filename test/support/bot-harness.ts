@@ -145,7 +145,10 @@ export class BotHarness {
   }
 
   /** An envelope over the Socket Mode socket, answered as an HTTP request would be. */
-  private async overSocket(type: "slash_commands" | "interactive", payload: Record<string, unknown>) {
+  private async overSocket(
+    type: "slash_commands" | "interactive",
+    payload: Record<string, unknown>,
+  ) {
     const delivery = await this.fake.socketMode.deliver(type, payload);
     if (delivery.ack === undefined) throw new Error(`the bot never acked the ${type} envelope`);
     const body = Object.keys(delivery.ack).length === 0 ? "" : JSON.stringify(delivery.ack);

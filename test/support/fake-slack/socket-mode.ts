@@ -77,7 +77,8 @@ export class FakeSocketMode {
       }
       this.received.push(message);
       const id = message["envelope_id"];
-      if (typeof id === "string") this.acks.get(id)?.((message["payload"] ?? {}) as Record<string, unknown>);
+      if (typeof id === "string")
+        this.acks.get(id)?.((message["payload"] ?? {}) as Record<string, unknown>);
     });
     ws.send(
       JSON.stringify({
@@ -152,7 +153,9 @@ export class FakeSocketMode {
   /** Asks the app to reconnect, as Slack does before it recycles a connection. */
   askToReconnect(reason = "refresh_requested"): void {
     for (const socket of this.sockets)
-      socket.send(JSON.stringify({ type: "disconnect", reason, debug_info: { host: "fake-slack" } }));
+      socket.send(
+        JSON.stringify({ type: "disconnect", reason, debug_info: { host: "fake-slack" } }),
+      );
   }
 
   /** Drops every socket without a word (no close frame). */

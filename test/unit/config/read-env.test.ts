@@ -32,6 +32,7 @@ const DEFAULTS = {
   redisSentinelName: "kcm",
   slackMode: "socket",
   httpPort: 3000,
+  slackReconnect: { minMs: 1000, maxMs: 30_000 },
   logLevel: "info",
   metricsHost: "127.0.0.1",
   dashboardHost: "127.0.0.1",
@@ -156,6 +157,8 @@ describe("readEnv", () => {
       readEnv({
         KCM_SLACK_MODE: "http",
         KCM_HTTP_PORT: "8080",
+        KCM_SLACK_RECONNECT_MIN_MS: "500",
+        KCM_SLACK_RECONNECT_MAX_MS: "60000",
         SLACK_BOT_TOKEN: "xoxb-1-2-abc",
         SLACK_SIGNING_SECRET: "8f742231b10e8888abcd99yyyzzz85a5".replace(/[yz]/g, "0"),
         SLACK_API_URL: "http://127.0.0.1:9999/api/",
@@ -163,6 +166,7 @@ describe("readEnv", () => {
     ).toMatchObject({
       slackMode: "http",
       httpPort: 8080,
+      slackReconnect: { minMs: 500, maxMs: 60_000 },
       slackBotToken: "xoxb-1-2-abc",
       slackApiUrl: "http://127.0.0.1:9999/api/",
     });
