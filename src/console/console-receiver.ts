@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { App, Receiver } from "@slack/bolt";
 
 /** What the app acknowledged a payload with (a slash command's private answer), if anything. */
@@ -59,9 +60,12 @@ export function buttonClickBody(fields: {
   actionId: string;
   requestId: string;
   responseUrl: string;
+  /** Slack's id of the click; a new one by default (the same one: a redelivery). */
+  triggerId?: string;
 }): Record<string, unknown> {
   return {
     type: "block_actions",
+    trigger_id: fields.triggerId ?? `${Date.now()}.${randomBytes(6).toString("hex")}`,
     user: { id: fields.user },
     team: { id: "T0CONSOLE" },
     channel: { id: fields.channel },

@@ -36,6 +36,7 @@ export function listenerPortsOf(runtime: Runtime): BotParts["deps"] {
     tasks: runtime.tasks,
     jobs: runtime.jobs,
     audit: runtime.audit,
+    deliveries: runtime.deliveries,
     now: () => new Date(),
   };
 }

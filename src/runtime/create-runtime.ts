@@ -33,6 +33,7 @@ import { checkRedisPolicy } from "../store/check-redis-policy.js";
 import { closeRedis, connectRedis, RedisWatch } from "../store/connect-redis.js";
 import { hostLockHolder } from "../store/host-lock.js";
 import { RedisAuditLog } from "../store/redis-audit-log.js";
+import { RedisDeliveries } from "../store/redis-deliveries.js";
 import { RequestStore } from "../store/request-store.js";
 import { RedisRolloutRuns } from "../store/rollout-runs.js";
 import { type StoreKeys, storeKeys } from "../store/store-keys.js";
@@ -95,6 +96,8 @@ export interface Runtime {
   /** Where each host of a rollout is. */
   runs: RedisRolloutRuns;
   audit: RedisAuditLog;
+  /** Which clicks were already acted on (Slack redelivers what it saw no ack for). */
+  deliveries: RedisDeliveries;
   queues: { tasks: Queue; upgrades: Queue };
   tasks: TaskQueue;
   jobs: JobQueue;
@@ -195,6 +198,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     requests,
     runs,
     audit,
+    deliveries: new RedisDeliveries(requestsRedis, keys),
     queues,
     tasks,
     jobs: bullJobQueue(queues.upgrades, now),

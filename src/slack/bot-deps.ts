@@ -27,5 +27,7 @@ export interface BotDeps {
   /** Approved upgrade and rollback jobs. */
   jobs: JobQueue;
   audit: AuditLog;
+  /** Whether a click (by its trigger id) is delivered for the first time: a redelivery is not acted on twice. */
+  deliveries: { first(triggerId: string): Promise<boolean> };
   now: () => Date;
 }

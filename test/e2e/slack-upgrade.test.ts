@@ -7,6 +7,7 @@ import {
   BOB,
   type BotHarness,
   botOverLabHost,
+  botOverLabHosts,
   CAROL,
   CHANNEL,
   DAVE,
@@ -274,24 +275,61 @@ async function upgradesEndToEnd(h: BotHarness, host: LabHost): Promise<void> {
 describeLabWithRedis(
   "the same, over Socket Mode (envelopes and acks on a WebSocket)",
   (redisUrl) => {
-    let host: LabHost;
+    let hosts: LabHost[];
     let h: BotHarness;
-    botOverLabHost(
+    botOverLabHosts(
       redisUrl,
-      { name: "web-sock", release: "2.23.1", publish: ["2.24.1"] },
+      ["web-sock", "web-sock2"].map((name) => ({
+        name,
+        release: "2.23.1" as const,
+        publish: ["2.24.1" as const],
+      })),
       (made) => {
-        ({ h, host } = made);
+        ({ h, hosts } = made);
       },
-      ALWAYS_OPEN_WINDOW,
-      "socket",
+      { window: ALWAYS_OPEN_WINDOW, mode: "socket" },
     );
 
     it("upgrades a lab host: request, approval, every step in the thread, success on the root", async () => {
-      await upgradesEndToEnd(h, host);
+      await upgradesEndToEnd(h, hosts[0] as LabHost);
       // Every envelope was acked once: nothing was redelivered.
       const acks = h.fake.socketMode.received.filter((m) => typeof m["envelope_id"] === "string");
       expect(acks.length).toBeGreaterThanOrEqual(2);
       expect(new Set(acks.map((m) => m["envelope_id"])).size).toBe(acks.length);
+    });
+
+    it("a click Slack redelivers is acted on once; the socket dropped mid-upgrade loses no command", async () => {
+      await h.command(ALICE, "upgrade web-sock2");
+      const root = await h.requestRoot("web-sock2");
+      const click = await h.click(BOB, REQUEST_ACTIONS.approve, root, "approve-twice", true);
+      expect(click.status).toBe(200);
+      const id = requestIdOf(root);
+      await h.workers.until(
+        () => h.workers.journalShows(id, "stop", "started"),
+        60_000,
+        "the stop",
+      );
+
+      const opened = h.fake.socketMode.connections;
+      h.fake.socketMode.drop();
+      // Sent while no socket is open: Slack delivers it once the bot is back.
+      const status = await h.command(ALICE, "status");
+      expect(h.fake.socketMode.connections).toBeGreaterThan(opened);
+      expect(JSON.parse(status.body).text).toContain(id);
+
+      await h.workers.until(
+        () => h.thread(root).some((m) => m.text.startsWith("Upgraded")),
+        60_000,
+        "the summary",
+      );
+      const replies = h.thread(root).map((m) => m.text);
+      expect(replies.filter((t) => t.startsWith("Approved by"))).toHaveLength(1);
+      expect(h.fake.responses("approve-twice")).toEqual([]);
+      const steps = replies
+        .map((t) => /^:(?:white_check_mark|x): \*([a-z]+)\*/.exec(t)?.[1])
+        .filter(Boolean);
+      expect(steps).toEqual(UPGRADE_STEPS);
+      expect(await (hosts[1] as LabHost).lastTransaction()).toBe(2);
     });
   },
 );

@@ -129,8 +129,11 @@ export class BotHarness {
     );
   }
 
-  /** Clicks a request's button as `user`; the private answer, if any, goes to response `responseId`. */
-  click(user: string, actionId: string, root: FakeMessage, responseId: string) {
+  /**
+   * Clicks a request's button as `user`; the private answer, if any, goes to
+   * response `responseId`. `again`: Socket Mode delivers it twice (the ack lost on Slack's side).
+   */
+  click(user: string, actionId: string, root: FakeMessage, responseId: string, again = false) {
     const form = buttonClick({
       user,
       channel: CHANNEL,
@@ -140,7 +143,7 @@ export class BotHarness {
       responseUrl: this.fake.responseUrl(responseId),
     });
     if (this.mode === "socket")
-      return this.overSocket("interactive", JSON.parse(form["payload"] ?? "{}"));
+      return this.overSocket("interactive", JSON.parse(form["payload"] ?? "{}"), again);
     return postSigned(this.url, this.secret, form);
   }
 
@@ -148,8 +151,9 @@ export class BotHarness {
   private async overSocket(
     type: "slash_commands" | "interactive",
     payload: Record<string, unknown>,
+    again = false,
   ) {
-    const delivery = await this.fake.socketMode.deliver(type, payload);
+    const delivery = await this.fake.socketMode.deliver(type, payload, { again });
     if (delivery.ack === undefined) throw new Error(`the bot never acked the ${type} envelope`);
     const body = Object.keys(delivery.ack).length === 0 ? "" : JSON.stringify(delivery.ack);
     return { status: 200, body, ms: delivery.ackMs ?? 0 };

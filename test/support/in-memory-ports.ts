@@ -221,6 +221,17 @@ export class MemoryAudit implements AuditLog {
   }
 }
 
+/** The clicks acted on, by trigger id. */
+export class MemoryDeliveries {
+  readonly seen = new Set<string>();
+
+  async first(triggerId: string) {
+    if (this.seen.has(triggerId)) return false;
+    this.seen.add(triggerId);
+    return true;
+  }
+}
+
 export class MemoryUpgradeRecords implements UpgradeRecords {
   readonly byHost = new Map<string, LastUpgrade>();
 

@@ -112,9 +112,21 @@ export class FakeSocketMode {
   async deliver(
     type: EnvelopeType,
     payload: Record<string, unknown>,
-    options: { ackTimeoutMs?: number; retries?: number; envelopeId?: string } = {},
+    options: {
+      ackTimeoutMs?: number;
+      retries?: number;
+      envelopeId?: string;
+      /** Sends it once more (`retry_attempt` 1) even though it was acked, as when Slack lost the ack. */
+      again?: boolean;
+    } = {},
   ): Promise<Delivery> {
     const { ackTimeoutMs = 3000, retries = 3 } = options;
+    if (options.again) {
+      const first = await this.deliver(type, payload, { ...options, again: false });
+      const id = first.envelopeId;
+      const second = await this.resend(type, payload, id, ackTimeoutMs);
+      return { ...first, attempts: first.attempts + (second ? 1 : 0) };
+    }
     const envelopeId = options.envelopeId ?? `${randomBytes(4).toString("hex")}-${Date.now()}`;
     const started = performance.now();
     let attempts = 0;
@@ -126,15 +138,7 @@ export class FakeSocketMode {
         const socket = [...this.sockets].find((s) => s.readyState === s.OPEN);
         if (socket) {
           attempts += 1;
-          socket.send(
-            JSON.stringify({
-              envelope_id: envelopeId,
-              type,
-              payload,
-              accepts_response_payload: type !== "events_api",
-              ...(attempt > 0 ? { retry_attempt: attempt, retry_reason: "timeout" } : {}),
-            }),
-          );
+          socket.send(envelope(type, payload, envelopeId, attempt));
         }
         const ack = await Promise.race([
           acked,
@@ -145,6 +149,29 @@ export class FakeSocketMode {
         }
       }
       return { envelopeId, ack: undefined, attempts, ackMs: undefined };
+    } finally {
+      this.acks.delete(envelopeId);
+    }
+  }
+
+  /** Sends envelope `envelopeId` again as retry 1; resolves to its ack's payload, if acked in time. */
+  private async resend(
+    type: EnvelopeType,
+    payload: Record<string, unknown>,
+    envelopeId: string,
+    ackTimeoutMs: number,
+  ): Promise<Record<string, unknown> | undefined> {
+    const socket = [...this.sockets].find((s) => s.readyState === s.OPEN);
+    if (!socket) return undefined;
+    const acked = new Promise<Record<string, unknown>>((resolve) => {
+      this.acks.set(envelopeId, resolve);
+    });
+    socket.send(envelope(type, payload, envelopeId, 1));
+    try {
+      return await Promise.race([
+        acked,
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), ackTimeoutMs)),
+      ]);
     } finally {
       this.acks.delete(envelopeId);
     }
@@ -167,4 +194,20 @@ export class FakeSocketMode {
     this.drop();
     this.server.close();
   }
+}
+
+/** An envelope as Slack sends it; `attempt` > 0 is a redelivery. */
+function envelope(
+  type: EnvelopeType,
+  payload: Record<string, unknown>,
+  envelopeId: string,
+  attempt: number,
+): string {
+  return JSON.stringify({
+    envelope_id: envelopeId,
+    type,
+    payload,
+    accepts_response_payload: type !== "events_api",
+    ...(attempt > 0 ? { retry_attempt: attempt, retry_reason: "timeout" } : {}),
+  });
 }

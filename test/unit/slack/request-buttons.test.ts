@@ -158,6 +158,28 @@ describe("request buttons: decisions", () => {
     ]);
   });
 
+  it("a click Slack delivers again (the same trigger id: its ack went missing) is acked and not acted on twice", async () => {
+    const harness = await start();
+    const click = buttonClickBody({
+      user: BOB,
+      channel: CHANNEL,
+      actionId: REQUEST_ACTIONS.approve,
+      requestId: ID,
+      responseUrl: harness.responseUrl(BOB),
+      triggerId: "1764158700.42.abc",
+    });
+
+    await harness.send(click);
+    const again = await harness.send(click);
+
+    expect(again).toBeUndefined();
+    expect(harness.jobs.upgrades).toHaveLength(1);
+    expect(harness.chat.decisions).toHaveLength(1);
+    expect(harness.audit.entries).toHaveLength(1);
+    // Not "already approved by you": the redelivery says nothing at all.
+    expect(harness.privately).toEqual([]);
+  });
+
   it("the job carries the inventory's layout of the host", async () => {
     const harness = await start(sampleRequest({ host: "web2" }));
 

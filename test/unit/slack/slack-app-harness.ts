@@ -14,6 +14,7 @@ import { createSlackApp } from "../../../src/slack/create-slack-app.js";
 import {
   MemoryAudit,
   MemoryChat,
+  MemoryDeliveries,
   MemoryJobQueue,
   MemoryRequests,
   MemoryRolloutRuns,
@@ -129,6 +130,7 @@ export async function startSlackApp(
     tasks,
     jobs,
     audit,
+    deliveries: new MemoryDeliveries(),
     now: () => CLICK_TIME,
   };
   const responses = await startResponseCapture();

@@ -15,7 +15,8 @@ const KINDS = {
 /**
  * Approve / Confirm emergency / Reject / Cancel. Acknowledged at once; a
  * refused click (not an approver, the requester, expired, already decided)
- * is answered privately with why, and changes nothing.
+ * is answered privately with why, and changes nothing. A redelivered click
+ * (same trigger id) is acknowledged and not acted on again.
  */
 export function requestButtons(deps: BotDeps) {
   return async ({ ack, body, action, respond }: Args): Promise<void> => {
@@ -29,6 +30,8 @@ export function requestButtons(deps: BotDeps) {
     }
     const kind = KINDS[action.action_id as keyof typeof KINDS];
     if (!kind || !action.value) return;
+    // Slack redelivers a click whose ack it missed: the first delivery decided already.
+    if (body.trigger_id && !(await deps.deliveries.first(body.trigger_id))) return;
     const refused = await decideRequest(deps, action.value, {
       kind,
       by: body.user.id,
