@@ -3,17 +3,22 @@
  * 1. acknowledgement latency of `/kcm check all` and of a button click
  *    (p50/p99 over N signed requests to the real Bolt app), beside the
  *    baseline of a bare node:http server that only checks the signature;
+ *    and of `/kcm check all` over Socket Mode (envelope sent → ack received,
+ *    the real Bolt app on a WebSocket), beside a bare WebSocket client that
+ *    acks each envelope as it arrives;
  * 2. the Slack API calls one host upgrade makes (request to summary).
  *   REDIS_URL=redis://127.0.0.1:6379 npm run bench:slack [-- N]   (root, for the lab)
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
 import { Queue } from "bullmq";
+import { WebSocket } from "ws";
 import { bullPrefix } from "../src/queue/queue-names.js";
 import { TASK_QUEUE } from "../src/queue/task-schemas.js";
 import { REQUEST_ACTIONS } from "../src/slack/blocks/request-blocks.js";
 import { createLabHost } from "../test/lab/lab.js";
 import { ALICE, BOB, BotHarness, CAROL, CHANNEL } from "../test/support/bot-harness.js";
+import { startFakeSlack } from "../test/support/fake-slack/start-fake-slack.js";
 import { buttonClick, postSigned, slashCommand } from "../test/support/slack-signer.js";
 
 const N = Number(process.argv[2] ?? 300);
@@ -46,6 +51,39 @@ async function baselineServer(secret: string): Promise<{ url: string; close: () 
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`,
     close: () => server.close(),
   };
+}
+
+/** The least a Socket Mode app can do: open the socket, ack every envelope at once. Its acks' latency. */
+async function bareSocketLatencies(): Promise<number[]> {
+  const fake = await startFakeSlack();
+  const opened = await fetch(`${fake.apiUrl}apps.connections.open`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${fake.socketMode.appToken}` },
+  });
+  const { url } = (await opened.json()) as { url: string };
+  const socket = new WebSocket(url);
+  socket.on("message", (data) => {
+    const message = JSON.parse(String(data)) as { envelope_id?: string };
+    if (message.envelope_id)
+      socket.send(JSON.stringify({ envelope_id: message.envelope_id, payload: { text: "ok" } }));
+  });
+  try {
+    await fake.socketMode.connected();
+    return await latencies(() => overSocket(fake.socketMode, fake.responseUrl()));
+  } finally {
+    socket.close();
+    await fake.stop();
+  }
+}
+
+/** `/kcm check all` as a Socket Mode envelope, timed from its send to its ack. */
+async function overSocket(
+  socketMode: Awaited<ReturnType<typeof startFakeSlack>>["socketMode"],
+  responseUrl: string,
+): Promise<{ status: number; ms: number }> {
+  const payload = slashCommand({ user: ALICE, channel: CHANNEL, text: "check all", responseUrl });
+  const delivery = await socketMode.deliver("slash_commands", payload, { retries: 0 });
+  return { status: delivery.ack ? 200 : 504, ms: delivery.ackMs ?? 0 };
 }
 
 async function latencies(send: () => Promise<{ status: number; ms: number }>): Promise<number[]> {
@@ -90,6 +128,19 @@ try {
   const commandMs = await latencies(command);
   const bareMs = await latencies(bare);
 
+  // The same command over Socket Mode: the bot's real app on a socket, and the bare client.
+  const socketBot = new BotHarness(redisUrl, [host], undefined, undefined, "socket");
+  let socketMs: number[];
+  try {
+    await socketBot.start({ worker: false });
+    socketMs = await latencies(() =>
+      overSocket(socketBot.fake.socketMode, socketBot.fake.responseUrl()),
+    );
+  } finally {
+    await socketBot.stop();
+  }
+  const bareSocketMs = await bareSocketLatencies();
+
   const tasks = new Queue(TASK_QUEUE, {
     connection: h.workers.redis,
     prefix: bullPrefix(h.workers.prefix),
@@ -129,6 +180,12 @@ try {
   );
   console.log(
     `  button click (Bolt, refused approval)  ${ms(percentile(clickMs, 50)).padEnd(10)} ${ms(percentile(clickMs, 99))}`,
+  );
+  console.log(
+    `  bare WebSocket client, acks at once    ${ms(percentile(bareSocketMs, 50)).padEnd(10)} ${ms(percentile(bareSocketMs, 99))}`,
+  );
+  console.log(
+    `  /kcm check all (Bolt, Socket Mode)     ${ms(percentile(socketMs, 50)).padEnd(10)} ${ms(percentile(socketMs, 99))}`,
   );
 
   // 2. One upgrade, counted from the approval to the summary.
