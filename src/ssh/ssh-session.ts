@@ -4,6 +4,7 @@ import type { CommandResult } from "../kcm/command-output.js";
 import { CappedOutput } from "./capped-output.js";
 import { classifyConnectError, SshError } from "./ssh-error.js";
 import { sshFingerprint } from "./ssh-fingerprint.js";
+import { describeUnreadableKey } from "./unreadable-key.js";
 
 /** Where and as whom to connect, and the host key to insist on. */
 export interface SshTarget {
@@ -79,7 +80,7 @@ export class SshSession {
     } catch (error) {
       throw new SshError(
         "key-unreadable",
-        `${target.name}: cannot read the private key ${target.privateKeyPath}`,
+        `${target.name}: ${await describeUnreadableKey(target.privateKeyPath, error)}`,
         {
           host: target.name,
           cause: error,
