@@ -1,6 +1,10 @@
 # kcm-chatops: one image for the bot and the worker (compose chooses the command).
 # Build: docker build -t kcm-chatops .
-FROM node:24-bookworm-slim AS build
+# BASE: the official Node LTS image; another one with Node >= 20 and a `node`
+# user works too (npm run test:deploy builds one from Debian's packages
+# where no image registry is reachable).
+ARG BASE=node:24-bookworm-slim
+FROM ${BASE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,7 +13,7 @@ COPY src ./src
 COPY workers ./workers
 RUN npm run build && npm prune --omit=dev
 
-FROM node:24-bookworm-slim
+FROM ${BASE}
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./
