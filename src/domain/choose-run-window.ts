@@ -17,7 +17,7 @@ export type RunWindowChoice =
   | { ok: false; reason: string };
 
 /**
- * Turns `now`, `next-window` or `at <time>` into the window the job must
+ * Turns `now`, `next-window` or `at ‹time›` into the window the job must
  * start its downtime in. `next-window` is the host's window open now or
  * next. `now` inside the host's window runs in it; outside it (or with no
  * window) it is an emergency that the approver must confirm, with a slot
@@ -36,7 +36,7 @@ export function chooseRunWindow(
       return {
         ok: false,
         reason:
-          "this host has no maintenance window in the inventory; ask for `now` (an emergency, confirmed by the approver) or `at <time>`",
+          "this host has no maintenance window in the inventory; ask for `now` (an emergency, confirmed by the approver) or `at ‹time›`",
       };
     }
     const instance = nextWindow(window, now);

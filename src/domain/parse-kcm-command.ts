@@ -34,18 +34,22 @@ export type ParsedCommand =
 /** The longest command text accepted. */
 export const MAX_COMMAND_LENGTH = 500;
 
-const WHEN = "[next-window|now|at <time>]";
+/**
+ * Placeholders are written ‹so›: Slack reads `<host|group>` as a link
+ * labelled "group" to "host", and shows `<time>` as nothing at all.
+ */
+const WHEN = "[next-window|now|at ‹time›]";
 
 /** One line per subcommand, with examples: the answer to `/kcm help` and the tail of every error. */
 export const KCM_USAGE = [
   "/kcm help: this text",
   "/kcm hosts: the inventory: hosts, groups, service layouts, maintenance windows",
   "/kcm check [host|group|all]: pending kcm-* updates per host, e.g. /kcm check web1",
-  `/kcm upgrade <host|group|all|host,host> ${WHEN}: ask for an upgrade (default: the next window); a group, all or a list is one rollout, e.g. /kcm upgrade web1 at sat 02:00`,
+  `/kcm upgrade ‹host|group|all|host,host› ${WHEN}: ask for an upgrade (default: the next window); a group, all or a list is one rollout, e.g. /kcm upgrade web1 at sat 02:00`,
   "/kcm status [host]: requests pending, scheduled, running and recently finished, e.g. /kcm status web1",
-  "/kcm cancel <request-id>: withdraw a request before its downtime starts, e.g. /kcm cancel r-0k3j9x2a",
-  `/kcm rollback <host> ${WHEN}: undo the host's last upgrade, e.g. /kcm rollback web1 now`,
-  `<time> is ${AT_TIME_FORMS}; local times are in the host's window time zone`,
+  "/kcm cancel ‹request-id›: withdraw a request before its downtime starts, e.g. /kcm cancel r-0k3j9x2a",
+  `/kcm rollback ‹host› ${WHEN}: undo the host's last upgrade, e.g. /kcm rollback web1 now`,
+  `‹time› is ${AT_TIME_FORMS}; local times are in the host's window time zone`,
 ].join("\n");
 
 const SUBCOMMANDS = ["help", "hosts", "check", "upgrade", "status", "cancel", "rollback"] as const;
@@ -263,5 +267,5 @@ function parseWhen(target: string, words: string[], what: string): WhenSpec | st
   if (readAtTime(typed).ok) {
     return `unexpected ${quote(typed)} after "${target}" (did you mean "at ${typed}"?)`;
   }
-  return `${quote(`${target} ${typed}`)} is not a ${what}: a name has no spaces, and after it come only now, next-window or at <time>`;
+  return `${quote(`${target} ${typed}`)} is not a ${what}: a name has no spaces, and after it come only now, next-window or at ‹time›`;
 }

@@ -83,7 +83,7 @@ describeLabWithRedis(
       expect(JSON.parse(unknown.body).text).toContain("No host or group `web-9`");
 
       const help = JSON.parse((await h.command(ALICE, "help")).body).text;
-      expect(help).toContain("/kcm upgrade <host|group|all|host,host>");
+      expect(help).toContain("/kcm upgrade ‹host|group|all|host,host›");
       const hosts = JSON.parse((await h.command(ALICE, "hosts")).body).text;
       expect(hosts).toContain("`web-1` 127.0.1.");
       expect(hosts).toContain("`maintenance`");

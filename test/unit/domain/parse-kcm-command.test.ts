@@ -100,7 +100,7 @@ describe("parseKcmCommand, errors", () => {
 
   it("says a name has no spaces", () => {
     expect(error("upgrade web 1")).toBe(
-      '"web 1" is not a host or group name: a name has no spaces, and after it come only now, next-window or at <time>',
+      '"web 1" is not a host or group name: a name has no spaces, and after it come only now, next-window or at ‹time›',
     );
     expect(error("rollback web 1")).toMatch(/^"web 1" is not a host name: a name has no spaces/);
     expect(error("check web 1")).toBe(

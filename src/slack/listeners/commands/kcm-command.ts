@@ -3,6 +3,7 @@ import { resolveTarget, type TargetResolution } from "../../../config/resolve-ta
 import { KCM_USAGE, parseKcmCommand } from "../../../domain/parse-kcm-command.js";
 import { cancelRequest } from "../../../requests/decide-request.js";
 import { hostsText, statusText } from "../../blocks/fleet-text.js";
+import { escapeMrkdwn } from "../../blocks/mrkdwn.js";
 import type { BotDeps } from "../../bot-deps.js";
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -14,7 +15,9 @@ function targetProblem(target: Exclude<TargetResolution, { kind: "hosts" }>): st
     ? ` Did you mean ${suggestions.map((s) => `\`${s}\``).join(", ")}?`
     : "";
   const why =
-    target.kind === "unknown" ? `No host or group \`${target.target}\`.${hint}` : target.reason;
+    target.kind === "unknown"
+      ? `No host or group \`${escapeMrkdwn(target.target)}\`.${hint}`
+      : escapeMrkdwn(target.reason);
   return `${why}\n${KCM_USAGE}`;
 }
 
@@ -40,7 +43,8 @@ export function kcmCommand(deps: BotDeps) {
     }
     const parsed = parseKcmCommand(command.text);
     if (!parsed.ok) {
-      await say(`${parsed.error}\n${parsed.usage}`);
+      // The error quotes what was typed: escaped, it shows as typed.
+      await say(`${escapeMrkdwn(parsed.error)}\n${parsed.usage}`);
       return;
     }
     const cmd = parsed.command;
@@ -105,7 +109,7 @@ export function kcmCommand(deps: BotDeps) {
         }
         const host = target.hosts[0];
         if (!host || target.of !== "host") {
-          await say(`A rollback names one host, not \`${name}\`.\n${KCM_USAGE}`);
+          await say(`A rollback names one host, not \`${escapeMrkdwn(name)}\`.\n${KCM_USAGE}`);
           return;
         }
         await deps.tasks.plan({

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { KCM_USAGE } from "../../../src/domain/parse-kcm-command.js";
+import { hostsText, statusText } from "../../../src/slack/blocks/fleet-text.js";
+import { mrkdwnProblems } from "../../support/mrkdwn-check.js";
+import { ALICE, SAMPLE_INVENTORY, sampleRequest } from "../../support/sample-fleet.js";
+import { useSlackApp } from "./slack-app-harness.js";
+
+// Every text the bot answers with goes through Slack's mrkdwn: what it
+// quotes of what was typed must show as typed, and its placeholders too.
+
+const start = useSlackApp();
+
+describe("mrkdwnProblems (the check itself)", () => {
+  it.each([
+    ["/kcm upgrade <host|group>", ['a bare "<"', 'a bare ">"']],
+    ["at <time>", ['a bare "<"', 'a bare ">"']],
+    ["a & b", ['a bare "&"']],
+    ["x > y", ['a bare ">"']],
+  ])("finds what Slack would not show as written: %s", (text, found) => {
+    expect(mrkdwnProblems(text).map((p) => p.split(" near")[0])).toEqual(found);
+  });
+
+  it.each([
+    "asked by <@U0ALICE> in <#C0KCMOPS|kcm-ops>, see <https://example.com/x?a=1&amp;b=2|the doc>",
+    "&lt;script&gt; &amp; friends",
+    "> a quote\n> on two lines",
+    "<!here> it is done",
+  ])("lets through what Slack knows: %s", (text) => {
+    expect(mrkdwnProblems(text)).toEqual([]);
+  });
+});
+
+describe("what the bot answers", () => {
+  it("the usage, the hosts and the status texts", () => {
+    expect(mrkdwnProblems(KCM_USAGE)).toEqual([]);
+    expect(mrkdwnProblems(hostsText(SAMPLE_INVENTORY))).toEqual([]);
+    expect(mrkdwnProblems(statusText([sampleRequest()], undefined, new Map()))).toEqual([]);
+  });
+
+  it.each([
+    "help",
+    "",
+    "frobnicate",
+    "upgrade <script>",
+    "upgrade web1 at <time>",
+    "upgrade a&b",
+    "check <host|group>",
+    "check web-9",
+    "upgrade web1 at 25:99",
+    "rollback web",
+    "cancel <request-id>",
+    "cancel r-00000000",
+    "status <host>",
+    "upgrade web1 & reboot",
+    "check x>y",
+  ])("/kcm %s", async (typed) => {
+    const harness = await start();
+    const answer = (await harness.command(ALICE, typed)) ?? "";
+    expect(answer).not.toBe("");
+    expect(mrkdwnProblems(answer)).toEqual([]);
+  });
+
+  it("shows what was typed as typed: escaped, not dropped", async () => {
+    const harness = await start();
+    const answer = (await harness.command(ALICE, "check <b>&x")) ?? "";
+    expect(answer).toMatch(/^"&lt;" is not allowed in a command/);
+  });
+});
