@@ -12,6 +12,7 @@
  * rollout:  { canary?, maxParallel?, onFailure? }   # a group's (or the defaults') rollout policy
  * drain:    { waitMinutes, onTimeout?, pollSeconds? }   # a host's, group's or the defaults' wait for sessions
  * slack:    { channels, approvers, approverGroups?, requesters?, requestExpiryMinutes? }
+ * schedule: { check: "<cron>", timeZone? }   # a fleet check that tells the channel what changed
  * ```
  *
  * Checks that span several entries (duplicates, references, defaults) are in
@@ -19,6 +20,7 @@
  */
 import { isIP } from "node:net";
 import { isAbsolute } from "node:path";
+import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 import { DEFAULT_DRAIN_POLICY, type DrainPolicy } from "../domain/drain-policy.js";
 import { NAME_PATTERN, WEEKDAYS } from "../domain/names.js";
@@ -282,6 +284,31 @@ export const slackPolicySchema = z
 export type SlackPolicy = z.infer<typeof slackPolicySchema>;
 
 /**
+ * When the fleet is checked by itself (a BullMQ job scheduler, one for the
+ * whole deployment): a cron expression (5 fields, or 6 with seconds) read
+ * in `timeZone`. The check tells the first channel what changed: a new
+ * release pending, a host newly failing or recovered.
+ */
+export const scheduleSchema = z.strictObject({
+  check: z.string().superRefine((text, context) => {
+    try {
+      CronExpressionParser.parse(text);
+    } catch (error) {
+      context.addIssue({
+        code: "custom",
+        message: `expected a cron expression such as "0 8 * * mon-fri" (${error instanceof Error ? error.message : String(error)})`,
+      });
+    }
+  }),
+  /** @defaultValue "UTC" */
+  timeZone: z
+    .string()
+    .refine(isTimeZone, { message: 'expected an IANA time zone such as "Europe/Berlin"' })
+    .default("UTC"),
+});
+export type ScheduleConfig = z.infer<typeof scheduleSchema>;
+
+/**
  * The whole file. Empty optional sections (`groups:` with nothing under it)
  * are allowed. The names of windows and groups are checked in
  * `check-inventory.ts`: zod skips a record's value when its key is wrong.
@@ -292,6 +319,7 @@ export const inventoryFileSchema = z.strictObject({
   hosts: z.array(hostSchema).min(1, { error: "expected at least one host" }),
   groups: z.record(z.string(), groupSchema).nullish(),
   slack: slackPolicySchema.optional(),
+  schedule: scheduleSchema.optional(),
 });
 export type InventoryFile = z.infer<typeof inventoryFileSchema>;
 
@@ -344,6 +372,8 @@ export interface Inventory {
   rollout: RolloutPolicy;
   /** The Slack policy; the bot needs it, `check` does not. */
   slack?: SlackPolicy;
+  /** The fleet check that runs by itself, if any. */
+  schedule?: ScheduleConfig;
   /** The file it came from. */
   source: string;
 }

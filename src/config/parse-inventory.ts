@@ -17,6 +17,7 @@ import {
   inventoryFileSchema,
   rolloutPolicyOf,
   rolloutSettingSchema,
+  scheduleSchema,
   windowSchema,
 } from "./inventory-schema.js";
 
@@ -82,15 +83,17 @@ function knownKeysAt(path: readonly PathSegment[]): string[] {
           ? windowSchema.shape
           : section === "hosts"
             ? hostSchema.shape
-            : section === "slack"
-              ? {
-                  channels: true,
-                  approvers: true,
-                  approverGroups: true,
-                  requesters: true,
-                  requestExpiryMinutes: true,
-                }
-              : { hosts: true, window: true, rollout: true, guacdPort: true, drain: true };
+            : section === "schedule"
+              ? scheduleSchema.shape
+              : section === "slack"
+                ? {
+                    channels: true,
+                    approvers: true,
+                    approverGroups: true,
+                    requesters: true,
+                    requestExpiryMinutes: true,
+                  }
+                : { hosts: true, window: true, rollout: true, guacdPort: true, drain: true };
   return Object.keys(shape);
 }
 
@@ -156,7 +159,15 @@ function buildInventory(file: InventoryFile, source: string): Inventory {
     };
   });
   const rollout = rolloutPolicyOf(defaults.rollout);
-  return { hosts, groups, windows, rollout, ...(file.slack ? { slack: file.slack } : {}), source };
+  return {
+    hosts,
+    groups,
+    windows,
+    rollout,
+    ...(file.slack ? { slack: file.slack } : {}),
+    ...(file.schedule ? { schedule: file.schedule } : {}),
+    source,
+  };
 }
 
 /** `{ [key]: value }`, or nothing when the value is unset. */

@@ -2,7 +2,7 @@ import type { Queue } from "bullmq";
 import type { RollbackJob, UpgradeJob } from "../domain/upgrade-job.js";
 import type { JobQueue, TaskQueue } from "../requests/ports.js";
 import { enqueueRollback, enqueueUpgrade } from "./enqueue-upgrade.js";
-import { taskJobId } from "./task-schemas.js";
+import { FLEET_CHECK_SCHEDULER, taskJobId } from "./task-schemas.js";
 
 /** The approved jobs' queue, as the request use cases see it. */
 export function bullJobQueue(queue: Queue, now: () => Date = () => new Date()): JobQueue {
@@ -68,6 +68,21 @@ export function bullTaskQueue(queue: Queue, now: () => Date = () => new Date()):
         "prefetch",
         { kind: "prefetch", requestId, host },
         { jobId: `prefetch-${requestId}-${host}`, removeOnComplete: KEEP_FINISHED_TASK },
+      );
+    },
+    async scheduleFleetCheck(schedule) {
+      if (!schedule) {
+        await queue.removeJobScheduler(FLEET_CHECK_SCHEDULER);
+        return;
+      }
+      await queue.upsertJobScheduler(
+        FLEET_CHECK_SCHEDULER,
+        { pattern: schedule.check, tz: schedule.timeZone },
+        {
+          name: "fleet-check",
+          data: { kind: "fleet-check" },
+          opts: { removeOnComplete: 100, removeOnFail: 100 },
+        },
       );
     },
     async expireAt(requestId, at) {

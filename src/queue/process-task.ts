@@ -3,6 +3,7 @@ import { UnrecoverableError } from "bullmq";
 import { type AdvanceDeps, advanceRollout } from "../requests/advance-rollout.js";
 import { type CheckDeps, checkHosts } from "../requests/check-hosts.js";
 import { type ExpireDeps, expireRequest } from "../requests/expire-request.js";
+import { type NotifyFleetDeps, notifyFleet } from "../requests/notify-fleet.js";
 import { type PlanDeps, planRequest } from "../requests/plan-request.js";
 import { type PrefetchAheadDeps, prefetchAhead } from "../requests/prefetch-ahead.js";
 import { taskSchema } from "./task-schemas.js";
@@ -14,6 +15,7 @@ export interface TaskDeps {
   expire: ExpireDeps;
   advance: AdvanceDeps;
   prefetch: PrefetchAheadDeps;
+  notify: NotifyFleetDeps;
 }
 
 /**
@@ -46,6 +48,10 @@ export function taskProcessor(deps: TaskDeps) {
         return advanceRollout(deps.advance, task.requestId);
       case "prefetch":
         return prefetchAhead(deps.prefetch, task.requestId, task.host);
+      case "fleet-check": {
+        const notice = await notifyFleet(deps.notify);
+        return notice ? "notice posted" : "nothing changed";
+      }
     }
   };
 }

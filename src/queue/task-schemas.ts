@@ -56,7 +56,14 @@ export const prefetchTaskSchema = z.object({
   host: z.string().regex(TARGET_PATTERN),
 });
 
+/** The scheduled fleet check: tell the channel what changed (fired by the queue's job scheduler). */
+export const fleetCheckTaskSchema = z.object({ kind: z.literal("fleet-check") });
+
+/** The job scheduler's id: one schedule for the whole deployment, however many processes set it. */
+export const FLEET_CHECK_SCHEDULER = "fleet-check";
+
 export const taskSchema = z.discriminatedUnion("kind", [
+  fleetCheckTaskSchema,
   planTaskSchema,
   checkTaskSchema,
   expireTaskSchema,

@@ -1,4 +1,5 @@
 import type { HostConfig } from "../config/inventory-schema.js";
+import type { FleetNotice, FleetState } from "../domain/fleet-notice.js";
 import type { LastUpgrade } from "../domain/last-upgrade.js";
 import type { WhenSpec } from "../domain/parse-kcm-command.js";
 import type { HostRun } from "../domain/rollout.js";
@@ -52,6 +53,24 @@ export interface RequestChat {
   checked(input: CheckInput, checks: HostCheck[]): Promise<void>;
   /** Says `text` to the person who asked, and to nobody else (Slack: the command's response URL). */
   tell(responseUrl: string | undefined, text: string): Promise<void>;
+  /**
+   * What a scheduled check found changed, in `channel`: the releases newly
+   * pending (with a button that asks for their upgrade), hosts newly failing
+   * (with `reasons`, host → summary) and recovered. Posted once per `key`.
+   */
+  fleetNotice(
+    channel: string,
+    notice: FleetNotice,
+    reasons: ReadonlyMap<string, string>,
+    key: string,
+  ): Promise<void>;
+}
+
+/** The last fleet state a notice was given for (Redis in production). */
+export interface FleetNotices {
+  /** The state of the last notice; nothing pending, nothing failing before the first. */
+  last(): Promise<FleetState>;
+  save(state: FleetState): Promise<void>;
 }
 
 /** The queue of approved jobs. */
@@ -98,6 +117,11 @@ export interface TaskQueue {
   advanceRollout(requestId: string, cause: string): Promise<void>;
   /** Downloads a rollout host's packages ahead of its turn (requests/prefetch-ahead); once per host. */
   prefetchAhead(requestId: string, host: string): Promise<void>;
+  /**
+   * The fleet check's schedule (a cron in a time zone), set once for the
+   * whole deployment however many processes set it; none: no scheduled check.
+   */
+  scheduleFleetCheck(schedule: { check: string; timeZone: string } | undefined): Promise<void>;
 }
 
 /**

@@ -37,6 +37,7 @@ export function listenerPortsOf(runtime: Runtime): BotParts["deps"] {
     jobs: runtime.jobs,
     audit: runtime.audit,
     deliveries: runtime.deliveries,
+    notices: runtime.notices,
     now: () => new Date(),
   };
 }

@@ -31,6 +31,7 @@ import { slackRequestChat } from "../slack/slack-request-chat.js";
 import { sshConnector } from "../ssh/ssh-connector.js";
 import { checkRedisPolicy } from "../store/check-redis-policy.js";
 import { closeRedis, connectRedis, RedisWatch } from "../store/connect-redis.js";
+import { RedisFleetNotices } from "../store/fleet-notices.js";
 import { hostLockHolder } from "../store/host-lock.js";
 import { RedisAuditLog } from "../store/redis-audit-log.js";
 import { RedisDeliveries } from "../store/redis-deliveries.js";
@@ -98,6 +99,8 @@ export interface Runtime {
   audit: RedisAuditLog;
   /** Which clicks were already acted on (Slack redelivers what it saw no ack for). */
   deliveries: RedisDeliveries;
+  /** The state of the last scheduled fleet check's notice. */
+  notices: RedisFleetNotices;
   queues: { tasks: Queue; upgrades: Queue };
   tasks: TaskQueue;
   jobs: JobQueue;
@@ -199,6 +202,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     runs,
     audit,
     deliveries: new RedisDeliveries(requestsRedis, keys),
+    notices: new RedisFleetNotices(requestsRedis, keys),
     queues,
     tasks,
     jobs: bullJobQueue(queues.upgrades, now),
@@ -251,6 +255,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
           inventory,
           checker,
           locks: { holderOf: (host) => hostLockHolder(redis, keys, host) },
+          chat,
+        },
+        notify: {
+          inventory,
+          checker,
+          locks: { holderOf: (host) => hostLockHolder(redis, keys, host) },
+          notices: runtime.notices,
           chat,
         },
         expire: { policy, requests, chat, now },

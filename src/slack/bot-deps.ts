@@ -2,6 +2,7 @@ import type { Inventory, SlackPolicy } from "../config/inventory-schema.js";
 import type { AuditLog } from "../domain/audit-event.js";
 import type { ApprovalPolicy } from "../domain/upgrade-request.js";
 import type {
+  FleetNotices,
   JobQueue,
   RequestChat,
   RequestRecords,
@@ -22,8 +23,10 @@ export interface BotDeps {
   /** Where a rollout's hosts are, for `status`. */
   runs: Pick<RolloutRuns, "all">;
   chat: Pick<RequestChat, "decided">;
-  /** Checks and plans, for the workers; a rollout's coordinator. */
-  tasks: Pick<TaskQueue, "plan" | "check" | "advanceRollout">;
+  /** Checks and plans, for the workers; a rollout's coordinator; the fleet check's schedule. */
+  tasks: Pick<TaskQueue, "plan" | "check" | "advanceRollout" | "scheduleFleetCheck">;
+  /** The last scheduled check's state: which hosts wait for which release (a notice's button). */
+  notices: Pick<FleetNotices, "last">;
   /** Approved upgrade and rollback jobs. */
   jobs: JobQueue;
   audit: AuditLog;

@@ -2,6 +2,7 @@ import type { Inventory } from "../config/inventory-schema.js";
 import type { UpgradeRequest } from "../domain/upgrade-request.js";
 import type { CheckInput, Decision, RequestChat } from "../requests/ports.js";
 import { checkBlocks } from "./blocks/check-blocks.js";
+import { noticeBlocks } from "./blocks/notice-blocks.js";
 import { requestBlocks, slackDate } from "./blocks/request-blocks.js";
 import { rolloutEndLines } from "./blocks/rollout-blocks.js";
 import type { SlackPoster } from "./poster/index.js";
@@ -75,6 +76,9 @@ export function slackRequestChat(deps: {
         channel: input.channel,
         content: checkBlocks(input.target, checks, input.requestedBy),
       });
+    },
+    async fleetNotice(channel, notice, reasons, key) {
+      await deps.poster.post({ channel, key, content: noticeBlocks(notice, reasons) });
     },
     async tell(responseUrl, text) {
       const problem = await respondEphemeral(responseUrl, text);

@@ -33,6 +33,26 @@ async function verifyToken(
   }
 }
 
+/**
+ * Sets (or takes away) the scheduled fleet check as the inventory says: one
+ * job scheduler for the deployment, however many bots set it. Never stops
+ * the bot: a schedule that cannot be set now is said in the log.
+ */
+async function scheduleFleetCheck(parts: BotParts, log: (line: string) => void): Promise<void> {
+  const schedule = parts.deps.inventory.schedule;
+  try {
+    await parts.deps.tasks.scheduleFleetCheck(schedule);
+    if (schedule)
+      log(
+        `kcm-chatops: the fleet is checked on "${schedule.check}" (${schedule.timeZone}); changes go to the channel`,
+      );
+  } catch (error) {
+    log(
+      `kcm-chatops: could not set the fleet check's schedule: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
 /** A running bot, to stop in order. */
 export interface RunningBot {
   stop(): Promise<void>;
@@ -126,6 +146,7 @@ export async function startBot(
     },
   );
   parts.poster.start();
+  await scheduleFleetCheck(parts, log);
   await app.start();
   const how =
     connection.mode === "http"

@@ -1,5 +1,6 @@
 import type { HostConfig } from "../../src/config/inventory-schema.js";
 import type { AuditEvent, AuditLog } from "../../src/domain/audit-event.js";
+import { type FleetNotice, type FleetState, QUIET_FLEET } from "../../src/domain/fleet-notice.js";
 import type { LastUpgrade } from "../../src/domain/last-upgrade.js";
 import type { HostRun } from "../../src/domain/rollout.js";
 import { jobIdOf, type RollbackJob, type UpgradeJob } from "../../src/domain/upgrade-job.js";
@@ -118,6 +119,18 @@ export class MemoryChat implements RequestChat {
   async tell(responseUrl: string | undefined, text: string) {
     this.told.push({ responseUrl, text });
   }
+
+  readonly notices: { channel: string; notice: FleetNotice; key: string }[] = [];
+
+  /** Once per key, as the Slack adapter's keyed post. */
+  async fleetNotice(
+    channel: string,
+    notice: FleetNotice,
+    _reasons: ReadonlyMap<string, string>,
+    key: string,
+  ) {
+    if (!this.notices.some((n) => n.key === key)) this.notices.push({ channel, notice, key });
+  }
 }
 
 export class MemoryJobQueue implements JobQueue {
@@ -148,6 +161,13 @@ export class MemoryTaskQueue implements TaskQueue {
 
   /** Each `prefetchAhead` call, as `<request> <host>`, once each (its job id). */
   readonly prefetches: string[] = [];
+
+  /** The fleet check's schedule as last set (undefined: none). */
+  schedule: { check: string; timeZone: string } | undefined;
+
+  async scheduleFleetCheck(schedule: { check: string; timeZone: string } | undefined) {
+    this.schedule = schedule;
+  }
 
   async prefetchAhead(requestId: string, host: string) {
     const key = `${requestId} ${host}`;
@@ -218,6 +238,19 @@ export class MemoryAudit implements AuditLog {
   async append(event: AuditEvent) {
     if (event.once !== undefined && this.entries.some((e) => e.once === event.once)) return;
     this.entries.push(event);
+  }
+}
+
+/** The last fleet notice's state, in memory. */
+export class MemoryFleetNotices {
+  state: FleetState = QUIET_FLEET;
+
+  async last() {
+    return this.state;
+  }
+
+  async save(state: FleetState) {
+    this.state = state;
   }
 }
 

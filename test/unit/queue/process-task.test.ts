@@ -5,6 +5,7 @@ import type { CheckTask, PlanTask } from "../../../src/queue/task-schemas.js";
 import {
   MemoryAudit,
   MemoryChat,
+  MemoryFleetNotices,
   MemoryHealthGate,
   MemoryHostLocks,
   MemoryJobQueue,
@@ -41,6 +42,7 @@ function processorWith() {
     upgrades: new MemoryUpgradeRecords(),
     runs: new MemoryRolloutRuns(),
     jobs: new MemoryJobQueue(),
+    notices: new MemoryFleetNotices(),
     clock,
   };
   const now = () => clock.now;
@@ -53,6 +55,13 @@ function processorWith() {
       locks: ports.locks,
     },
     expire: { policy: SAMPLE_POLICY, requests: ports.requests, chat: ports.chat, now },
+    notify: {
+      inventory: SAMPLE_INVENTORY,
+      checker: ports.checker,
+      locks: ports.locks,
+      notices: ports.notices,
+      chat: ports.chat,
+    },
     prefetch: {
       inventory: SAMPLE_INVENTORY,
       requests: ports.requests,
@@ -288,5 +297,64 @@ describe("taskProcessor: expire", () => {
     expect(summary).toBe("not expired: decided meanwhile");
     expect(worker.requests.byId.get(id)?.state).toBe("approved");
     expect(worker.chat.expiries).toEqual([]);
+  });
+});
+
+describe("taskProcessor: fleet-check (the scheduled check)", () => {
+  const fleetCheck = () => jobOf("fleet-check", { kind: "fleet-check" });
+  const everyHost = SAMPLE_INVENTORY.hosts.map((h) => h.name).sort();
+
+  it("tells the first channel of a release newly pending, once; nothing changed: no notice", async () => {
+    const worker = processorWith();
+
+    expect(await worker.process(fleetCheck())).toBe("notice posted");
+    expect(await worker.process(fleetCheck())).toBe("nothing changed");
+
+    expect(worker.chat.notices).toHaveLength(1);
+    expect(worker.chat.notices[0]).toMatchObject({
+      channel: SAMPLE_INVENTORY.slack?.channels[0],
+      notice: {
+        releases: [{ version: "2.24.1-1.el8", hosts: everyHost }],
+        failing: [],
+        recovered: [],
+      },
+    });
+    expect(worker.notices.state.pending).toEqual(
+      Object.fromEntries(everyHost.map((h) => [h, "2.24.1-1.el8"])),
+    );
+  });
+
+  it("a host newly failing, then recovered: one notice each", async () => {
+    const worker = processorWith();
+    await worker.process(fleetCheck());
+    const web2 = worker.checker.results.get("web2");
+    worker.checker.results.set("web2", {
+      host: "web2",
+      durationMs: 30_000,
+      problems: [
+        { source: "connection", code: "refused", summary: "connection refused", evidence: [] },
+      ],
+    });
+
+    await worker.process(fleetCheck());
+    if (web2) worker.checker.results.set("web2", web2);
+    await worker.process(fleetCheck());
+
+    expect(worker.chat.notices.map((n) => n.notice)).toEqual([
+      expect.objectContaining({ releases: [expect.objectContaining({ version: "2.24.1-1.el8" })] }),
+      { releases: [], failing: [{ host: "web2", reason: "refused" }], recovered: [] },
+      // Back, and still waiting for the same release: only "recovered".
+      { releases: [], failing: [], recovered: ["web2"] },
+    ]);
+  });
+
+  it("a host being upgraded is not checked and keeps its state: no news of it", async () => {
+    const worker = processorWith();
+    await worker.process(fleetCheck());
+    worker.locks.holders.set("web1", "r-busy0001");
+
+    expect(await worker.process(fleetCheck())).toBe("nothing changed");
+    expect(worker.checker.calls.at(-1)).not.toContain("web1");
+    expect(worker.notices.state.pending["web1"]).toBe("2.24.1-1.el8");
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { KCM_USAGE } from "../../../src/domain/parse-kcm-command.js";
 import { hostsText, statusText } from "../../../src/slack/blocks/fleet-text.js";
+import { noticeBlocks } from "../../../src/slack/blocks/notice-blocks.js";
 import { mrkdwnProblems } from "../../support/mrkdwn-check.js";
 import { ALICE, SAMPLE_INVENTORY, sampleRequest } from "../../support/sample-fleet.js";
 import { useSlackApp } from "./slack-app-harness.js";
@@ -9,6 +10,15 @@ import { useSlackApp } from "./slack-app-harness.js";
 // quotes of what was typed must show as typed, and its placeholders too.
 
 const start = useSlackApp();
+
+/** Every `text` string in a tree of blocks. */
+function textsOf(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(textsOf);
+  if (typeof value !== "object" || value === null) return [];
+  return Object.entries(value).flatMap(([key, inner]) =>
+    key === "text" && typeof inner === "string" ? [inner] : textsOf(inner),
+  );
+}
 
 describe("mrkdwnProblems (the check itself)", () => {
   it.each([
@@ -31,6 +41,18 @@ describe("mrkdwnProblems (the check itself)", () => {
 });
 
 describe("what the bot answers", () => {
+  it("a fleet notice, whatever the hosts said", () => {
+    const { blocks, text } = noticeBlocks(
+      {
+        releases: [{ version: "2.24.1-1.el8", hosts: ["web1", "web2"] }],
+        failing: [{ host: "web3", reason: "refused" }],
+        recovered: ["lab1"],
+      },
+      new Map([["web3", "connect ECONNREFUSED <127.0.0.1:22> & gave up"]]),
+    );
+    for (const shown of [text, ...textsOf(blocks)]) expect(mrkdwnProblems(shown)).toEqual([]);
+  });
+
   it("the usage, the hosts and the status texts", () => {
     expect(mrkdwnProblems(KCM_USAGE)).toEqual([]);
     expect(mrkdwnProblems(hostsText(SAMPLE_INVENTORY))).toEqual([]);

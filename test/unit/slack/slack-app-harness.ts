@@ -15,6 +15,7 @@ import {
   MemoryAudit,
   MemoryChat,
   MemoryDeliveries,
+  MemoryFleetNotices,
   MemoryJobQueue,
   MemoryRequests,
   MemoryRolloutRuns,
@@ -86,6 +87,8 @@ export interface SlackAppHarness {
   tasks: MemoryTaskQueue;
   jobs: MemoryJobQueue;
   audit: MemoryAudit;
+  /** The last scheduled check's state, as a notice's button reads it. */
+  notices: MemoryFleetNotices;
   privately: PrivateAnswer[];
   responseUrl(user: string): string;
   /** `/kcm <text>` typed by `user`; resolves to the private answer the command was acked with. */
@@ -117,6 +120,7 @@ export async function startSlackApp(
   const tasks = new MemoryTaskQueue();
   const jobs = new MemoryJobQueue();
   const audit = new MemoryAudit();
+  const notices = new MemoryFleetNotices();
   const deps: BotDeps = {
     inventory: SAMPLE_INVENTORY,
     slack,
@@ -131,6 +135,7 @@ export async function startSlackApp(
     jobs,
     audit,
     deliveries: new MemoryDeliveries(),
+    notices,
     now: () => CLICK_TIME,
   };
   const responses = await startResponseCapture();
@@ -156,6 +161,7 @@ export async function startSlackApp(
     tasks,
     jobs,
     audit,
+    notices,
     privately: responses.answers,
     responseUrl,
     send,
