@@ -23,6 +23,7 @@ export function labInventoryYaml(
     windows?: Record<string, unknown>;
     defaultWindow?: string;
     slack?: Record<string, unknown>;
+    schedule?: Record<string, unknown>;
   } = {},
 ): string {
   const port = hosts[0]?.port ?? 2222;
@@ -47,5 +48,6 @@ export function labInventoryYaml(
       ...(h.access.privilege === "helper" ? {} : { privilege: h.access.privilege }),
     })),
     ...(options.groups ? { groups: options.groups } : {}),
+    ...(options.schedule ? { schedule: options.schedule } : {}),
   });
 }

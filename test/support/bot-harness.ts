@@ -41,6 +41,8 @@ export class BotHarness {
     readonly groups?: Record<string, string[] | Record<string, unknown>>,
     /** How Slack reaches the bot: signed HTTP requests, or envelopes over a Socket Mode socket. */
     readonly mode: "http" | "socket" = "http",
+    /** More of the inventory: its `schedule`. */
+    readonly sections: { schedule?: Record<string, unknown> } = {},
   ) {}
 
   /** The worker started with the harness, if any. */
@@ -60,9 +62,24 @@ export class BotHarness {
       defaultWindow: "maintenance",
       ...(this.groups ? { groups: this.groups } : {}),
       slack: { channels: [CHANNEL], approvers: [BOB, DAVE], requestExpiryMinutes: 60 },
+      ...this.sections,
     });
     this.workers = new UpgradeHarness(this.redisUrl, this.hosts, inventory);
     await this.workers.setUp();
+    const first = await this.startBotInstance();
+    this.runtime = first.runtime;
+    this.bot = first.bot;
+    this.url = first.url;
+    if (this.mode === "socket") await this.fake.socketMode.connected();
+    if (options.worker ?? true) this.worker = await this.startWorker();
+  }
+
+  /**
+   * A bot as src/bot.ts wires it (its runtime and Slack app, in this
+   * process) on a port of its own, over this harness's Redis, inventory and
+   * fake Slack: the harness's bot, or another one (two bots running).
+   */
+  async startBotInstance(): Promise<{ runtime: Runtime; bot: RunningBot; url: string }> {
     const port = await freePort();
     const env = readEnv({
       REDIS_URL: this.redisUrl,
@@ -80,8 +97,7 @@ export class BotHarness {
     });
     const client = createPosterClient(this.fake.token, { slackApiUrl: this.fake.apiUrl });
     const log = (line: string) => this.log.push(line);
-    // The bot process's own wiring (src/bot.ts), in this process.
-    this.runtime = await createRuntime({
+    const runtime = await createRuntime({
       name: "kcm-chatops",
       env,
       inventory: await loadInventory(env.inventoryPath),
@@ -90,10 +106,18 @@ export class BotHarness {
       storeCommandTimeoutMs: 1500,
       chat: { client },
     });
-    this.bot = await startBot(botPartsOf(this.runtime, client), log);
-    this.url = `http://127.0.0.1:${port}/slack/events`;
-    if (this.mode === "socket") await this.fake.socketMode.connected();
-    if (options.worker ?? true) this.worker = await this.startWorker();
+    const bot = await startBot(botPartsOf(runtime, client), log);
+    return { runtime, bot, url: `http://127.0.0.1:${port}/slack/events` };
+  }
+
+  /** Stops the bot (its app and runtime) and starts it again, as a restarted bot process. */
+  async restartBot(): Promise<void> {
+    await this.bot.stop();
+    await this.runtime.close();
+    const again = await this.startBotInstance();
+    this.runtime = again.runtime;
+    this.bot = again.bot;
+    this.url = again.url;
   }
 
   /** Starts a worker process that reports to the fake Slack. */
@@ -214,6 +238,7 @@ export function botOverLabHosts(
     window?: Record<string, unknown> | (() => Record<string, unknown>);
     groups?: Record<string, string[] | Record<string, unknown>>;
     mode?: "http" | "socket";
+    schedule?: Record<string, unknown>;
   } = {},
 ): void {
   const hosts: LabHost[] = [];
@@ -224,7 +249,14 @@ export function botOverLabHosts(
     const failed = made.find((m) => m.status === "rejected");
     if (failed) throw failed.reason;
     const window = typeof inventory.window === "function" ? inventory.window() : inventory.window;
-    h = new BotHarness(redisUrl, hosts, window, inventory.groups, inventory.mode);
+    h = new BotHarness(
+      redisUrl,
+      hosts,
+      window,
+      inventory.groups,
+      inventory.mode,
+      inventory.schedule ? { schedule: inventory.schedule } : {},
+    );
     await h.start();
     use({ h, hosts });
   });

@@ -279,6 +279,23 @@ groups:
     expect(parseInventory(own, "t.yml").hosts[0]?.drain.waitMinutes).toBe(1);
   });
 
+  it("refuses a schedule that cannot run: a bad cron expression, an unknown zone, a stray key", () => {
+    const text = `${oneHost(`    hostKey: ${KEYS.a}\n`)}schedule:\n  check: "61 * * * *"\n  timeZone: Mars/Olympus\n  every: 5\n`;
+    expect(describeIssues(text)).toEqual([
+      'schedule.check: expected a cron expression such as "0 8 * * mon-fri" (Constraint error, got value 61 expected range 0-59)',
+      'schedule.timeZone: expected an IANA time zone such as "Europe/Berlin"',
+      "schedule.every: unknown key (expected one of check, timeZone)",
+    ]);
+  });
+
+  it("takes a schedule, in UTC unless it says otherwise", () => {
+    const text = `${oneHost(`    hostKey: ${KEYS.a}\n`)}schedule:\n  check: "0 8 * * mon-fri"\n`;
+    expect(parseInventory(text, "t.yml").schedule).toEqual({
+      check: "0 8 * * mon-fri",
+      timeZone: "UTC",
+    });
+  });
+
   it("names a group's form when it is neither a list nor a mapping", () => {
     const text = `${oneHost(`    hostKey: ${KEYS.a}\n`)}groups:\n  web: web1\n  dmz: { hosts: [web1], windw: x }\n`;
     expect(describeIssues(text)).toEqual([
