@@ -1,7 +1,10 @@
+import type { Inventory } from "../config/inventory-schema.js";
 import type { AppEnv } from "../config/read-env.js";
 import type { Finding } from "../runbook/finding.js";
 import { checkBotToken } from "../slack/check-bot-token.js";
+import { type Heartbeat, RedisHeartbeats } from "../store/heartbeats.js";
 import { inspectRedis, versionAtLeast } from "../store/inspect-redis.js";
+import { storeKeys } from "../store/store-keys.js";
 import { describeRedisUrl, openRedis } from "./open-redis.js";
 
 /**
@@ -124,6 +127,59 @@ export async function checkSlack(env: AppEnv): Promise<Finding[]> {
       summary: `auth.test failed: ${failure.reason}`,
       details: [],
       fix,
+    },
+  ];
+}
+
+/**
+ * Whether the running bot and workers run this inventory (each says which,
+ * in Redis, every 20 s). Requests follow more than one process's inventory:
+ * the channels, approvers and requesters are the bot's; the approval
+ * expiry, windows, hosts and policies the worker's that plans or runs the
+ * job. So processes that differ get a warning naming each one.
+ */
+export async function checkInventories(env: AppEnv, inventory: Inventory): Promise<Finding[]> {
+  if (env.redisUrl === undefined) return [];
+  let beats: Heartbeat[];
+  try {
+    const redis = await openRedis(env.redisUrl);
+    try {
+      beats = await new RedisHeartbeats(redis, storeKeys(env.redisPrefix)).all();
+    } finally {
+      redis.disconnect();
+    }
+  } catch {
+    // checkRedis says why Redis cannot be reached.
+    return [];
+  }
+  if (beats.length === 0) {
+    return [
+      skipped(
+        "same inventory",
+        "no bot or worker is running (none has said which inventory it runs in the last minute)",
+      ),
+    ];
+  }
+  const who = (b: Heartbeat) => `${b.role} ${b.id} runs ${b.inventory} (${b.source})`;
+  const others = beats.filter((b) => b.inventory !== inventory.digest);
+  if (others.length === 0) {
+    return [
+      {
+        check: "same inventory",
+        status: "ok",
+        summary: `${beats.length} running process${beats.length === 1 ? "" : "es"} run this inventory (${inventory.digest})`,
+        details: beats.map(who),
+        fix: [],
+      },
+    ];
+  }
+  return [
+    {
+      check: "same inventory",
+      status: "warning",
+      summary: `${others.length} of ${beats.length} running processes run another inventory than ${inventory.source} (${inventory.digest}): requests follow the bot's channels and approvers, and the planning worker's expiry, windows and hosts`,
+      details: beats.map(who),
+      fix: ["give the bot and every worker the same inventory file, then restart them"],
     },
   ];
 }

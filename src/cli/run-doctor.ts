@@ -9,7 +9,7 @@ import type { Finding } from "../runbook/finding.js";
 import { inspectHostAccess } from "../runbook/inspect-host-access.js";
 import { scanHostKey } from "../ssh/scan-host-key.js";
 import { SshSession } from "../ssh/ssh-session.js";
-import { checkRedis, checkSlack } from "./check-services.js";
+import { checkInventories, checkRedis, checkSlack } from "./check-services.js";
 import { type DoctorSection, formatDoctorReport } from "./format-doctor-report.js";
 import type { CliOutput } from "./run-check.js";
 
@@ -114,8 +114,9 @@ export async function runDoctor(
   }
   const hosts = inventory?.hosts ?? [];
   let done = 0;
-  const [redis, slack, hostFindings] = await Promise.all([
+  const [redis, inventories, slack, hostFindings] = await Promise.all([
     checkRedis(env),
+    inventory ? checkInventories(env, inventory) : Promise.resolve([]),
     checkSlack(env),
     pLimit(env.checkConcurrency).map(hosts, async (host) => {
       const findings = await checkHost(host, env);
@@ -124,7 +125,10 @@ export async function runDoctor(
       return findings;
     }),
   ]);
-  sections.push({ subject: "redis", findings: redis }, { subject: "slack", findings: slack });
+  sections.push(
+    { subject: "redis", findings: [...redis, ...inventories] },
+    { subject: "slack", findings: slack },
+  );
   hosts.forEach((host, i) => {
     sections.push({
       subject: `${host.name} (${host.user}@${host.address}:${host.port})`,

@@ -376,6 +376,8 @@ export interface Inventory {
   schedule?: ScheduleConfig;
   /** The file it came from. */
   source: string;
+  /** The first 12 hex digits of the file's SHA-256: processes running one inventory share it. */
+  digest: string;
 }
 
 function isAddress(text: string): boolean {

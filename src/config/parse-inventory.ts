@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { type Document, isNode, LineCounter, parseDocument } from "yaml";
 import { DEFAULT_HELPER_PATH } from "../kcm/host-commands.js";
 import { checkInventory } from "./check-inventory.js";
@@ -63,7 +64,11 @@ export function parseInventory(text: string, source: string): Inventory {
   if (!parsed.success || issues.length > 0) {
     throw new ConfigError("invalid-inventory", source, locate(issues, document, lineCounter));
   }
-  return buildInventory(parsed.data, source);
+  return buildInventory(
+    parsed.data,
+    source,
+    createHash("sha256").update(text).digest("hex").slice(0, 12),
+  );
 }
 
 /** The keys an object at `path` may have, for "did you mean" on an unknown key. */
@@ -114,7 +119,7 @@ function locate(issues: PathIssue[], document: Document, lineCounter: LineCounte
 }
 
 /** The checked file as the bot uses it: defaults applied, groups and windows by name. */
-function buildInventory(file: InventoryFile, source: string): Inventory {
+function buildInventory(file: InventoryFile, source: string, digest: string): Inventory {
   const defaults = file.defaults ?? {};
   const groups = new Map<string, GroupConfig>();
   for (const [name, group] of Object.entries(file.groups ?? {})) {
@@ -167,6 +172,7 @@ function buildInventory(file: InventoryFile, source: string): Inventory {
     ...(file.slack ? { slack: file.slack } : {}),
     ...(file.schedule ? { schedule: file.schedule } : {}),
     source,
+    digest,
   };
 }
 

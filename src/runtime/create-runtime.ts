@@ -32,6 +32,7 @@ import { sshConnector } from "../ssh/ssh-connector.js";
 import { checkRedisPolicy } from "../store/check-redis-policy.js";
 import { closeRedis, connectRedis, RedisWatch } from "../store/connect-redis.js";
 import { RedisFleetNotices } from "../store/fleet-notices.js";
+import { RedisHeartbeats } from "../store/heartbeats.js";
 import { hostLockHolder } from "../store/host-lock.js";
 import { RedisAuditLog } from "../store/redis-audit-log.js";
 import { RedisDeliveries } from "../store/redis-deliveries.js";
@@ -191,6 +192,31 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const tasks = bullTaskQueue(queues.tasks, now);
   const hostsByName = new Map(inventory.hosts.map((h) => [h.name, h]));
   const workerId = `${hostname()}:${process.pid}`;
+  // Which inventory this process runs, said in Redis every 20 s (doctor compares them);
+  // the first as soon as the store answers (the fail-fast connection refuses until then).
+  const heartbeats = new RedisHeartbeats(store, keys);
+  const beat = () =>
+    heartbeats
+      .beat({
+        role: options.name,
+        id: workerId,
+        inventory: inventory.digest,
+        source: inventory.source,
+        at: new Date().toISOString(),
+      })
+      .then(
+        () => true,
+        () => false,
+      );
+  let heartbeat: NodeJS.Timeout | undefined;
+  let closed = false;
+  const firstBeat = async (tries: number) => {
+    const done = await beat();
+    if (closed) return;
+    if (done || tries <= 1) heartbeat = setInterval(beat, 20_000).unref();
+    else heartbeat = setTimeout(() => void firstBeat(tries - 1), 500).unref();
+  };
+  void firstBeat(40);
   const runtime: Runtime = {
     env,
     inventory,
@@ -301,6 +327,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       ...extra,
     }),
     async close() {
+      closed = true;
+      clearTimeout(heartbeat);
+      clearInterval(heartbeat);
+      await within(heartbeats.forget({ role: options.name, id: workerId }).catch(() => undefined));
       await within(poster?.stop() ?? Promise.resolve());
       await within(Promise.all([queues.tasks.close(), queues.upgrades.close()]));
       await closeConnections();

@@ -18,6 +18,8 @@ export function storeKeys(prefix = "kcm") {
     requests: `${prefix}:requests`,
     hostRequests: (host: string) => `${prefix}:host:${host}:requests`,
     dedupe: (key: string) => `${prefix}:dedupe:${key}`,
+    /** A running process's heartbeat: which inventory it runs (see RedisHeartbeats). */
+    heartbeat: (role: string, id: string) => `${prefix}:heartbeat:${role}:${id}`,
     /** The fleet state the last scheduled-check notice was given for. */
     fleetNotice: `${prefix}:notice:fleet`,
     /** A click's trigger id, once acted on (see RedisDeliveries). */

@@ -3,6 +3,7 @@ import { expect, it } from "vitest";
 import { bullPrefix } from "../../src/queue/queue-names.js";
 import { FLEET_CHECK_SCHEDULER, TASK_QUEUE } from "../../src/queue/task-schemas.js";
 import { NOTICE_UPGRADE } from "../../src/slack/blocks/notice-blocks.js";
+import { RedisHeartbeats } from "../../src/store/heartbeats.js";
 import type { LabHost } from "../lab/lab.js";
 import { type BotHarness, botOverLabHosts, CAROL, CHANNEL } from "../support/bot-harness.js";
 import { describeLabWithRedis } from "../support/describe-lab-with-redis.js";
@@ -76,6 +77,13 @@ describeLabWithRedis("scheduled fleet checks, from Slack", (redisUrl) => {
       );
       expect(notices()).toHaveLength(1);
       expect((await fleetChecks()).schedulers.map((s) => s.key)).toEqual([FLEET_CHECK_SCHEDULER]);
+      // Each process says which inventory it runs (the two bots share this process): one inventory.
+      const beats = await new RedisHeartbeats(h.workers.redis, h.workers.keys).all();
+      expect([...new Set(beats.map((b) => b.role))].sort()).toEqual([
+        "kcm-chatops",
+        "upgrade-worker",
+      ]);
+      expect(new Set(beats.map((b) => b.inventory)).size).toBe(1);
 
       const [first] = hosts;
       await first?.publish("2.25.0");
