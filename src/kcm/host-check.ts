@@ -51,3 +51,14 @@ export function describeChange(change: PendingChange): string {
   const from = change.from ? formatPackageVersion(change.from) : "(not installed)";
   return `${change.name} ${from} → ${formatPackageVersion(change.to)}`;
 }
+
+/** The packages whose version names a KCM release, in order of preference. */
+const RELEASE_PACKAGES = ["kcm-guacamole", "kcm-guacd"];
+
+/** The pending change that names the KCM release a host would get: kcm-guacamole's, else kcm-guacd's, else the first. */
+export function releaseChange(check: Pick<HostCheck, "pending">): PendingChange | undefined {
+  const pending = check.pending ?? [];
+  return (
+    RELEASE_PACKAGES.map((name) => pending.find((p) => p.name === name)).find(Boolean) ?? pending[0]
+  );
+}

@@ -1,7 +1,7 @@
 import type { Inventory } from "../config/inventory-schema.js";
 import { resolveTarget } from "../config/resolve-target.js";
 import type { HostCheck } from "../kcm/host-check.js";
-import type { CheckInput, HostChecker, HostLocks, RequestChat } from "./ports.js";
+import type { CheckInput, FleetView, HostChecker, HostLocks, RequestChat } from "./ports.js";
 
 /** What checking hosts for a person needs. */
 export interface CheckDeps {
@@ -9,6 +9,9 @@ export interface CheckDeps {
   checker: Pick<HostChecker, "checkMany">;
   locks: HostLocks;
   chat: Pick<RequestChat, "checked" | "tell">;
+  /** Each host's last check, for the App Home. */
+  fleet: Pick<FleetView, "record">;
+  now: () => Date;
 }
 
 /**
@@ -29,6 +32,7 @@ export async function checkHosts(deps: CheckDeps, input: CheckInput): Promise<nu
     if (holder) busy.set(host.name, holder.jobId);
   }
   const checked = await deps.checker.checkMany(target.hosts.filter((h) => !busy.has(h.name)));
+  await deps.fleet.record(checked, deps.now());
   const checks = target.hosts.map((h): HostCheck => {
     const check = checked.find((c) => c.host === h.name);
     if (check) return check;

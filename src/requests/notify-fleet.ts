@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import type { Inventory } from "../config/inventory-schema.js";
 import { type FleetNotice, type FleetState, fleetNotice } from "../domain/fleet-notice.js";
-import type { HostCheck } from "../kcm/host-check.js";
+import { type HostCheck, releaseChange } from "../kcm/host-check.js";
 import { formatPackageVersion } from "../kcm/package-version.js";
-import type { FleetNotices, HostChecker, HostLocks, RequestChat } from "./ports.js";
+import type { FleetNotices, FleetView, HostChecker, HostLocks, RequestChat } from "./ports.js";
 
 /** What a scheduled fleet check needs. */
 export interface NotifyFleetDeps {
@@ -12,17 +12,14 @@ export interface NotifyFleetDeps {
   locks: HostLocks;
   notices: FleetNotices;
   chat: Pick<RequestChat, "fleetNotice">;
+  /** Each host's last check, for the App Home. */
+  fleet: Pick<FleetView, "record">;
+  now: () => Date;
 }
-
-/** The packages whose version names a KCM release, in order of preference. */
-const RELEASE_PACKAGES = ["kcm-guacamole", "kcm-guacd"];
 
 /** The KCM version a host's pending updates bring it to. */
 function releaseOf(check: HostCheck): string | undefined {
-  const pending = check.pending ?? [];
-  const change =
-    RELEASE_PACKAGES.map((name) => pending.find((p) => p.name === name)).find(Boolean) ??
-    pending[0];
+  const change = releaseChange(check);
   return change ? formatPackageVersion(change.to) : undefined;
 }
 

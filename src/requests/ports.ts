@@ -66,6 +66,26 @@ export interface RequestChat {
   ): Promise<void>;
 }
 
+/** One host as its last check (asked for or scheduled) left it: what the App Home shows. */
+export interface HostSnapshot {
+  host: string;
+  /** ISO time of the check. */
+  checkedAt: string;
+  kcmVersion?: string;
+  layout?: string;
+  /** The KCM release pending, `from → to` (absent: nothing pending, or not known). */
+  pending?: { from: string; to: string; packages: number };
+  sessions?: number | null;
+  /** Why the check failed, in our words. */
+  problem?: string;
+}
+
+/** Each host's last check (Redis in production). */
+export interface FleetView {
+  record(checks: readonly HostCheck[], at: Date): Promise<void>;
+  all(): Promise<HostSnapshot[]>;
+}
+
 /** The last fleet state a notice was given for (Redis in production). */
 export interface FleetNotices {
   /** The state of the last notice; nothing pending, nothing failing before the first. */

@@ -1,5 +1,6 @@
 import type { webApi } from "@slack/bolt";
 import { StoreUnavailableError } from "../runbook/runbook-failure.js";
+import { rootKey } from "../slack/request-view.js";
 import type { BotParts } from "../slack/start-bot.js";
 import { isUnreachable } from "../store/store-unavailable.js";
 import type { Runtime } from "./create-runtime.js";
@@ -38,6 +39,13 @@ export function listenerPortsOf(runtime: Runtime): BotParts["deps"] {
     audit: runtime.audit,
     deliveries: runtime.deliveries,
     notices: runtime.notices,
+    fleet: runtime.fleet,
+    threadLink: async (request) => {
+      const ts = await runtime.poster?.tsOf(rootKey(request.id));
+      return ts
+        ? `https://slack.com/archives/${request.channel}/p${ts.replace(".", "")}`
+        : undefined;
+    },
     now: () => new Date(),
   };
 }

@@ -32,6 +32,7 @@ import { sshConnector } from "../ssh/ssh-connector.js";
 import { checkRedisPolicy } from "../store/check-redis-policy.js";
 import { closeRedis, connectRedis, RedisWatch } from "../store/connect-redis.js";
 import { RedisFleetNotices } from "../store/fleet-notices.js";
+import { RedisFleetView } from "../store/fleet-view.js";
 import { RedisHeartbeats } from "../store/heartbeats.js";
 import { hostLockHolder } from "../store/host-lock.js";
 import { RedisAuditLog } from "../store/redis-audit-log.js";
@@ -102,6 +103,8 @@ export interface Runtime {
   deliveries: RedisDeliveries;
   /** The state of the last scheduled fleet check's notice. */
   notices: RedisFleetNotices;
+  /** Each host's last check, for the App Home. */
+  fleet: RedisFleetView;
   queues: { tasks: Queue; upgrades: Queue };
   tasks: TaskQueue;
   jobs: JobQueue;
@@ -229,6 +232,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     audit,
     deliveries: new RedisDeliveries(requestsRedis, keys),
     notices: new RedisFleetNotices(requestsRedis, keys),
+    fleet: new RedisFleetView(requestsRedis, keys),
     queues,
     tasks,
     jobs: bullJobQueue(queues.upgrades, now),
@@ -282,6 +286,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
           checker,
           locks: { holderOf: (host) => hostLockHolder(redis, keys, host) },
           chat,
+          fleet: runtime.fleet,
+          now,
         },
         notify: {
           inventory,
@@ -289,6 +295,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
           locks: { holderOf: (host) => hostLockHolder(redis, keys, host) },
           notices: runtime.notices,
           chat,
+          fleet: runtime.fleet,
+          now,
         },
         expire: { policy, requests, chat, now },
         prefetch: {

@@ -1,8 +1,9 @@
 import type { Inventory, SlackPolicy } from "../config/inventory-schema.js";
 import type { AuditLog } from "../domain/audit-event.js";
-import type { ApprovalPolicy } from "../domain/upgrade-request.js";
+import type { ApprovalPolicy, UpgradeRequest } from "../domain/upgrade-request.js";
 import type {
   FleetNotices,
+  FleetView,
   JobQueue,
   RequestChat,
   RequestRecords,
@@ -30,7 +31,14 @@ export interface BotDeps {
   /** Approved upgrade and rollback jobs. */
   jobs: JobQueue;
   audit: AuditLog;
-  /** Whether a click (by its trigger id) is delivered for the first time: a redelivery is not acted on twice. */
-  deliveries: { first(triggerId: string): Promise<boolean> };
+  /**
+   * Whether a click (by its trigger id) is delivered for the first time: a
+   * redelivery is not acted on twice. Also a limit: the first `id` within `ttlS`.
+   */
+  deliveries: { first(id: string, ttlS?: number): Promise<boolean> };
+  /** Each host's last check (the App Home). */
+  fleet: Pick<FleetView, "all">;
+  /** A link to a request's thread, once its root message is posted. */
+  threadLink(request: UpgradeRequest): Promise<string | undefined>;
   now: () => Date;
 }

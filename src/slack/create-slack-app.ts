@@ -3,6 +3,7 @@ import type { BotDeps } from "./bot-deps.js";
 import { guardStore } from "./guard-store.js";
 import { registerActions } from "./listeners/actions/index.js";
 import { registerCommands } from "./listeners/commands/index.js";
+import { registerAppHome } from "./listeners/events/app-home.js";
 import {
   newSlackLinkState,
   type SocketLinkOptions,
@@ -72,6 +73,7 @@ export function createSlackApp(
   if (options.store) app.use(guardStore(options.store));
   registerCommands(app, deps);
   registerActions(app, deps);
+  registerAppHome(app, deps);
   app.error(async (error) => {
     options.log?.(`slack app error: ${error.code ?? ""} ${error.message}`);
   });

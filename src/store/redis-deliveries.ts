@@ -16,9 +16,9 @@ export class RedisDeliveries {
     private readonly keys: StoreKeys,
   ) {}
 
-  /** Whether this is the first delivery of `triggerId` (and remembers it). */
-  async first(triggerId: string): Promise<boolean> {
-    const set = await this.redis.set(this.keys.delivery(triggerId), "1", "EX", REMEMBER_S, "NX");
+  /** Whether this is the first delivery of `triggerId` (and remembers it for `ttlS`). */
+  async first(triggerId: string, ttlS = REMEMBER_S): Promise<boolean> {
+    const set = await this.redis.set(this.keys.delivery(triggerId), "1", "EX", ttlS, "NX");
     return set === "OK";
   }
 }

@@ -20,6 +20,8 @@ export function storeKeys(prefix = "kcm") {
     dedupe: (key: string) => `${prefix}:dedupe:${key}`,
     /** A running process's heartbeat: which inventory it runs (see RedisHeartbeats). */
     heartbeat: (role: string, id: string) => `${prefix}:heartbeat:${role}:${id}`,
+    /** Each host's last check, for the App Home (a hash: host → snapshot). */
+    fleetView: `${prefix}:fleet:hosts`,
     /** The fleet state the last scheduled-check notice was given for. */
     fleetNotice: `${prefix}:notice:fleet`,
     /** A click's trigger id, once acted on (see RedisDeliveries). */

@@ -298,6 +298,17 @@ describeLabWithRedis(
       expect(new Set(acks.map((m) => m["envelope_id"])).size).toBe(acks.length);
     });
 
+    it("the App Home over Socket Mode: app_home_opened (an events_api envelope) publishes the Home tab", async () => {
+      const delivery = await h.fake.socketMode.deliver("events_api", {
+        type: "event_callback",
+        event_id: `Ev${Date.now()}`,
+        event: { type: "app_home_opened", user: ALICE, channel: "D0HOME", tab: "home" },
+      });
+      expect(delivery.ack).toBeDefined();
+      await h.workers.until(() => h.fake.homeView(ALICE) !== undefined, 10_000, "the Home tab");
+      expect(JSON.stringify(h.fake.homeView(ALICE))).toContain("*web-sock*");
+    });
+
     it("a click Slack redelivers is acted on once; the socket dropped mid-upgrade loses no command", async () => {
       await h.command(ALICE, "upgrade web-sock2");
       const root = await h.requestRoot("web-sock2");

@@ -18,6 +18,7 @@ import type {
   HealthGate,
   HostChecker,
   HostLocks,
+  HostSnapshot,
   JobQueue,
   PlanInput,
   RequestChat,
@@ -251,6 +252,20 @@ export class MemoryFleetNotices {
 
   async save(state: FleetState) {
     this.state = state;
+  }
+}
+
+/** Each host's last check, in memory. */
+export class MemoryFleetView {
+  readonly recorded: { checks: readonly HostCheck[]; at: Date }[] = [];
+  snapshots: HostSnapshot[] = [];
+
+  async record(checks: readonly HostCheck[], at: Date) {
+    this.recorded.push({ checks, at });
+  }
+
+  async all() {
+    return this.snapshots;
   }
 }
 

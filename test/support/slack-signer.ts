@@ -4,13 +4,42 @@ import { createHmac } from "node:crypto";
  * Posts to the bot exactly as Slack does: a form body, signed `v0=` +
  * HMAC-SHA256 of `v0:<timestamp>:<body>` with the app's signing secret.
  */
-export async function postSigned(
+export function postSigned(
   url: string,
   secret: string,
   form: Record<string, string>,
   options: { timestamp?: number; signature?: string; retryNum?: number } = {},
 ): Promise<{ status: number; body: string; ms: number }> {
-  const body = new URLSearchParams(form).toString();
+  return postSignedBody(
+    url,
+    secret,
+    new URLSearchParams(form).toString(),
+    "application/x-www-form-urlencoded",
+    options,
+  );
+}
+
+/** An Events API callback (`event_callback` with `event`), posted and signed as Slack does. */
+export function postSignedEvent(url: string, secret: string, event: Record<string, unknown>) {
+  const body = JSON.stringify({
+    token: "deprecated-verification-token",
+    team_id: "T0KCMTEAM",
+    api_app_id: "A0KCMAPP",
+    type: "event_callback",
+    event_id: `Ev${Date.now()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    event,
+  });
+  return postSignedBody(url, secret, body, "application/json");
+}
+
+async function postSignedBody(
+  url: string,
+  secret: string,
+  body: string,
+  contentType: string,
+  options: { timestamp?: number; signature?: string; retryNum?: number } = {},
+): Promise<{ status: number; body: string; ms: number }> {
   const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
   const signature =
     options.signature ??
@@ -19,7 +48,7 @@ export async function postSigned(
   const response = await fetch(url, {
     method: "POST",
     headers: {
-      "Content-Type": "application/x-www-form-urlencoded",
+      "Content-Type": contentType,
       "X-Slack-Request-Timestamp": timestamp,
       "X-Slack-Signature": signature,
       ...(options.retryNum === undefined

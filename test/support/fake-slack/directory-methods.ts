@@ -43,6 +43,24 @@ export const directoryMethods: Record<string, Handler> = {
     return { ok: true, users: [...members] };
   },
 
+  /** The App Home: `view` (JSON) becomes the user's Home tab; up to 100 blocks, as Slack allows. */
+  "views.publish": (ws, args) => {
+    const user = text(args["user_id"]);
+    if (user === undefined || !ws.users.has(user)) return fail("user_not_found");
+    let view: { type?: unknown; blocks?: unknown };
+    try {
+      view = (
+        typeof args["view"] === "string" ? JSON.parse(args["view"]) : args["view"]
+      ) as typeof view;
+    } catch {
+      return fail("invalid_arguments");
+    }
+    if (view?.type !== "home" || !Array.isArray(view.blocks) || view.blocks.length > 100)
+      return fail("invalid_arguments");
+    ws.views.set(user, view);
+    return { ok: true, view: { id: `V${user}`, type: "home" } };
+  },
+
   "conversations.info": (ws, args) => {
     const channel = ws.channel(args["channel"]);
     if (channel === undefined) return fail("channel_not_found");

@@ -40,6 +40,8 @@ export class FakeWorkspace {
   readonly pendingFiles = new Map<string, PendingFile>();
   readonly files = new Map<string, FakeFile>();
   readonly responses = new Map<string, FakeResponse[]>();
+  /** Each user's Home tab as last published (views.publish). */
+  readonly views = new Map<string, { type?: unknown; blocks?: unknown }>();
   private readonly byChannel = new Map<string, FakeMessage[]>();
   private lastMicros = 0;
   private fileSeq = 0;

@@ -39,6 +39,8 @@ export interface FakeSlack {
   thread(channel: string, rootTs: string): FakeMessage[];
   /** Ephemeral messages, of one channel or all. */
   ephemerals(channel?: string): FakeEphemeral[];
+  /** A user's Home tab as the app last published it. */
+  homeView(user: string): { type?: unknown; blocks?: unknown } | undefined;
   /** A shared file, with its content. */
   file(id: string): FakeFile | undefined;
   /** A response_url the fake serves (a new random one without `id`). */
@@ -190,6 +192,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       ws.ephemerals
         .filter((e) => channel === undefined || e.channel === channel)
         .map((e) => ({ ...e })),
+    homeView: (user) => ws.views.get(user),
     file: (id) => {
       const file = ws.files.get(id);
       return file === undefined ? undefined : { ...file };

@@ -6,6 +6,7 @@ import {
   MemoryAudit,
   MemoryChat,
   MemoryFleetNotices,
+  MemoryFleetView,
   MemoryHealthGate,
   MemoryHostLocks,
   MemoryJobQueue,
@@ -43,6 +44,7 @@ function processorWith() {
     runs: new MemoryRolloutRuns(),
     jobs: new MemoryJobQueue(),
     notices: new MemoryFleetNotices(),
+    fleet: new MemoryFleetView(),
     clock,
   };
   const now = () => clock.now;
@@ -53,6 +55,8 @@ function processorWith() {
       checker: ports.checker,
       chat: ports.chat,
       locks: ports.locks,
+      fleet: ports.fleet,
+      now,
     },
     expire: { policy: SAMPLE_POLICY, requests: ports.requests, chat: ports.chat, now },
     notify: {
@@ -61,6 +65,8 @@ function processorWith() {
       locks: ports.locks,
       notices: ports.notices,
       chat: ports.chat,
+      fleet: ports.fleet,
+      now,
     },
     prefetch: {
       inventory: SAMPLE_INVENTORY,

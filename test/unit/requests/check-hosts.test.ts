@@ -1,17 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { type CheckDeps, checkHosts } from "../../../src/requests/check-hosts.js";
-import { MemoryChat, MemoryHostLocks } from "../../support/in-memory-ports.js";
+import { MemoryChat, MemoryFleetView, MemoryHostLocks } from "../../support/in-memory-ports.js";
 import {
   pendingCheck,
   pendingChecker,
   RESPONSE_URL,
   SAMPLE_INVENTORY,
   sampleCheckInput,
+  T0,
 } from "../../support/sample-fleet.js";
 
 function setup() {
-  const ports = { checker: pendingChecker(), locks: new MemoryHostLocks(), chat: new MemoryChat() };
-  const deps: CheckDeps = { ...ports, inventory: SAMPLE_INVENTORY };
+  const ports = {
+    checker: pendingChecker(),
+    locks: new MemoryHostLocks(),
+    chat: new MemoryChat(),
+    fleet: new MemoryFleetView(),
+  };
+  const deps: CheckDeps = { ...ports, inventory: SAMPLE_INVENTORY, now: () => T0 };
   return { deps, ...ports };
 }
 
@@ -20,9 +26,11 @@ const command = (target: string) => sampleCheckInput({ target });
 
 describe("checkHosts", () => {
   it("checks a group's hosts and posts one summary, in inventory order", async () => {
-    const { deps, checker, chat } = setup();
+    const { deps, checker, chat, fleet } = setup();
 
     expect(await checkHosts(deps, command("web"))).toBe(2);
+    // What the App Home shows of them, kept.
+    expect(fleet.recorded.map((r) => r.checks.map((c) => c.host))).toEqual([["web1", "web2"]]);
 
     expect(checker.calls).toEqual([["web1", "web2"]]);
     expect(chat.checks).toEqual([

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { KCM_USAGE } from "../../../src/domain/parse-kcm-command.js";
 import { hostsText, statusText } from "../../../src/slack/blocks/fleet-text.js";
+import { homeView } from "../../../src/slack/blocks/home-blocks.js";
 import { noticeBlocks } from "../../../src/slack/blocks/notice-blocks.js";
 import { mrkdwnProblems } from "../../support/mrkdwn-check.js";
 import { ALICE, SAMPLE_INVENTORY, sampleRequest } from "../../support/sample-fleet.js";
@@ -51,6 +52,30 @@ describe("what the bot answers", () => {
       new Map([["web3", "connect ECONNREFUSED <127.0.0.1:22> & gave up"]]),
     );
     for (const shown of [text, ...textsOf(blocks)]) expect(mrkdwnProblems(shown)).toEqual([]);
+  });
+
+  it("the Home tab, whatever the hosts said", () => {
+    const view = homeView({
+      inventory: SAMPLE_INVENTORY,
+      snapshots: [
+        {
+          host: "web1",
+          checkedAt: "2026-12-02T03:00:00.000Z",
+          problem: "connect <refused> & gave up",
+        },
+        {
+          host: "web2",
+          checkedAt: "2026-12-02T03:00:00.000Z",
+          kcmVersion: "2.23.1-1.el8",
+          pending: { from: "2.23.1-1.el8", to: "2.24.1-1.el8", packages: 9 },
+          sessions: 2,
+        },
+      ],
+      requests: [sampleRequest()],
+      links: new Map([["r-0k3j9x2a", "https://slack.com/archives/C0KCMOPS/p1764600000000100"]]),
+      note: "Checking every host.",
+    });
+    for (const shown of textsOf(view.blocks)) expect(mrkdwnProblems(shown)).toEqual([]);
   });
 
   it("the usage, the hosts and the status texts", () => {

@@ -16,6 +16,7 @@ import {
   MemoryChat,
   MemoryDeliveries,
   MemoryFleetNotices,
+  MemoryFleetView,
   MemoryJobQueue,
   MemoryRequests,
   MemoryRolloutRuns,
@@ -136,6 +137,8 @@ export async function startSlackApp(
     audit,
     deliveries: new MemoryDeliveries(),
     notices,
+    fleet: new MemoryFleetView(),
+    threadLink: async () => undefined,
     now: () => CLICK_TIME,
   };
   const responses = await startResponseCapture();

@@ -11,6 +11,9 @@ it("the app manifest creates /kcm, interactivity, Socket Mode and the scopes the
   ]);
   expect(manifest.settings.interactivity.is_enabled).toBe(true);
   expect(manifest.settings.socket_mode_enabled).toBe(true);
+  // The App Home: its tab, and the event that publishes it.
+  expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+  expect(manifest.settings.event_subscriptions.bot_events).toEqual(["app_home_opened"]);
   // chat.postMessage/update, files.uploadV2, conversations.history/replies, usergroups.users.list.
   expect(manifest.oauth_config.scopes.bot).toEqual(
     expect.arrayContaining([
