@@ -1,9 +1,7 @@
-import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from "@slack/bolt";
 import { TERMINAL_STATES } from "../../../domain/upgrade-request.js";
 import { escapeMrkdwn } from "../../blocks/mrkdwn.js";
 import type { BotDeps } from "../../bot-deps.js";
-
-type Args = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+import { type ButtonArgs, clickInOwnChannel } from "./button-click.js";
 
 /**
  * "Request upgrade (next window)" on a fleet notice: the normal request
@@ -15,15 +13,15 @@ type Args = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
  * nothing changes.
  */
 export function noticeButton(deps: BotDeps) {
-  return async ({ ack, body, action, respond }: Args): Promise<void> => {
-    await ack();
-    const tell = (text: string) =>
-      respond({ response_type: "ephemeral", replace_original: false, text });
-    const channel = body.channel?.id;
-    if (!channel || !deps.slack.channels.includes(channel)) {
-      await tell("kcm-chatops takes requests only in its own channels.");
-      return;
-    }
+  return async (args: ButtonArgs): Promise<void> => {
+    const { body, action } = args;
+    const click = await clickInOwnChannel(
+      args,
+      deps,
+      "kcm-chatops takes requests only in its own channels.",
+    );
+    if (!click) return;
+    const { channel, tell } = click;
     if (deps.slack.requesters && !deps.slack.requesters.includes(body.user.id)) {
       await tell(
         "You are not on kcm-chatops's list of requesters; ask an administrator to add you.",

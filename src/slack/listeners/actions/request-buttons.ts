@@ -1,9 +1,7 @@
-import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from "@slack/bolt";
 import { decideRequest } from "../../../requests/decide-request.js";
 import { REQUEST_ACTIONS } from "../../blocks/request-blocks.js";
 import type { BotDeps } from "../../bot-deps.js";
-
-type Args = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+import { type ButtonArgs, clickInOwnChannel } from "./button-click.js";
 
 const KINDS = {
   [REQUEST_ACTIONS.approve]: "approve",
@@ -19,15 +17,15 @@ const KINDS = {
  * (same trigger id) is acknowledged and not acted on again.
  */
 export function requestButtons(deps: BotDeps) {
-  return async ({ ack, body, action, respond }: Args): Promise<void> => {
-    await ack();
-    const tell = (text: string) =>
-      respond({ response_type: "ephemeral", replace_original: false, text });
-    const channel = body.channel?.id;
-    if (!channel || !deps.slack.channels.includes(channel)) {
-      await tell("kcm-chatops decides requests only in its own channels.");
-      return;
-    }
+  return async (args: ButtonArgs): Promise<void> => {
+    const { body, action } = args;
+    const click = await clickInOwnChannel(
+      args,
+      deps,
+      "kcm-chatops decides requests only in its own channels.",
+    );
+    if (!click) return;
+    const { tell } = click;
     const kind = KINDS[action.action_id as keyof typeof KINDS];
     if (!kind || !action.value) return;
     // Slack redelivers a click whose ack it missed: the first delivery decided already.
