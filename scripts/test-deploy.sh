@@ -45,6 +45,10 @@ cleanup() {
   if [ -n "$own_dockerd" ]; then
     kill "$own_dockerd" 2>/dev/null
     for _ in $(seq 100); do kill -0 "$own_dockerd" 2>/dev/null || break; sleep 0.2; done
+    # dockerd leaves its network namespace mounted under its exec root.
+    for mounted in $(awk -v root="$WORK/exec" 'index($2, root) == 1 { print $2 }' /proc/mounts); do
+      umount "$mounted" 2>/dev/null
+    done
   fi
 }
 trap cleanup EXIT
