@@ -77,7 +77,7 @@ describeLabWithRedis(
       expect(JSON.parse(elsewhere.body).text).toContain(`<#${CHANNEL}>`);
       const bad = await h.command(ALICE, "upgrade web-1; rm -rf /");
       expect(JSON.parse(bad.body).text).toMatch(
-        /^";" is not allowed[\s\S]*\/kcm upgrade <host\|group\|all\|host,host>/,
+        /^";" is not allowed[\s\S]*\/kcm upgrade ‹host\|group\|all\|host,host›/,
       );
       const unknown = await h.command(ALICE, "upgrade web-9");
       expect(JSON.parse(unknown.body).text).toContain("No host or group `web-9`");

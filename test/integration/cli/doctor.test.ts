@@ -28,6 +28,8 @@ describeLabWithRedis("kcm-chatops doctor", (redisUrl) => {
     const env = {
       KCM_INVENTORY: inventory,
       REDIS_URL: redisUrl,
+      // Its own prefix: no process of another test is running under it.
+      KCM_REDIS_PREFIX: "tdoctor",
       SLACK_BOT_TOKEN: slack.token,
       SLACK_API_URL: slack.apiUrl,
       KCM_SSH_CONNECT_TIMEOUT_MS: "5000",
@@ -83,7 +85,7 @@ describeLabWithRedis("kcm-chatops doctor", (redisUrl) => {
   it("passes a healthy fleet with a good Redis and Slack token: one ✓ line per check", async () => {
     const { code, lines, out } = await doctor();
     expect(code).toBe(0);
-    expect(lines.slice(0, 6)).toEqual([
+    expect(lines.slice(0, 7)).toEqual([
       "✓ environment: valid",
       `✓ inventory: ${inventory}: 2 hosts, 0 groups`,
       expect.stringMatching(
@@ -91,6 +93,7 @@ describeLabWithRedis("kcm-chatops doctor", (redisUrl) => {
       ),
       "✓ redis policy: maxmemory-policy noeviction",
       "✓ redis persistence: append-only file on (aof_enabled:1)",
+      "- same inventory: no bot or worker is running (none has said which inventory it runs in the last minute)",
       "✓ slack: the bot token is kcm-chatops (U0KCMBOT) in KCM Fake Workspace (T0KCM)",
     ]);
     const checks = (host: LabHost) => section(lines, host).filter((l) => /^ {2}[✓✗]/.test(l));
