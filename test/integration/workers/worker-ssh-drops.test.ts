@@ -63,7 +63,8 @@ describeLabWithRedis("a worker whose host's sshd dies mid-upgrade", (redisUrl) =
     await h.startWorker({ KCM_RECONNECT_MAX_DELAY_MS: "2000" });
     await dropAt(h, host, "req-drop-start", "start", "started", 3000);
     const job = await h.finished("req-drop-start", 60_000);
-    expect(job.returnvalue).toMatchObject({ kind: "upgraded" });
+    const said = `${job.failedReason}\n${JSON.stringify(await h.journal("req-drop-start"))}`;
+    expect(job.returnvalue, said).toMatchObject({ kind: "upgraded" });
     expect(await host.unitState("guacamole")).toBe("active");
   });
 
