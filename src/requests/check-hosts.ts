@@ -1,6 +1,7 @@
 import type { Inventory } from "../config/inventory-schema.js";
 import { resolveTarget } from "../config/resolve-target.js";
 import type { HostCheck } from "../kcm/host-check.js";
+import { busyHosts } from "./busy-hosts.js";
 import type { CheckInput, FleetView, HostChecker, HostLocks, RequestChat } from "./ports.js";
 
 /** What checking hosts for a person needs. */
@@ -26,11 +27,7 @@ export async function checkHosts(deps: CheckDeps, input: CheckInput): Promise<nu
     await deps.chat.tell(input.responseUrl, `No host or group \`${input.target}\`.`);
     return undefined;
   }
-  const busy = new Map<string, string>();
-  for (const host of target.hosts) {
-    const holder = await deps.locks.holderOf(host.name);
-    if (holder) busy.set(host.name, holder.jobId);
-  }
+  const busy = await busyHosts(deps.locks, target.hosts);
   const checked = await deps.checker.checkMany(target.hosts.filter((h) => !busy.has(h.name)));
   await deps.fleet.record(checked, deps.now());
   const checks = target.hosts.map((h): HostCheck => {

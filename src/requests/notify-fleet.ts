@@ -3,6 +3,7 @@ import type { Inventory } from "../config/inventory-schema.js";
 import { type FleetNotice, type FleetState, fleetNotice } from "../domain/fleet-notice.js";
 import { type HostCheck, releaseChange } from "../kcm/host-check.js";
 import { formatPackageVersion } from "../kcm/package-version.js";
+import { busyHosts } from "./busy-hosts.js";
 import type { FleetNotices, FleetView, HostChecker, HostLocks, RequestChat } from "./ports.js";
 
 /** What a scheduled fleet check needs. */
@@ -37,10 +38,7 @@ export async function notifyFleet(deps: NotifyFleetDeps): Promise<FleetNotice | 
   const channel = deps.inventory.slack?.channels[0];
   if (channel === undefined) return undefined;
   const before = await deps.notices.last();
-  const busy = new Set<string>();
-  for (const host of deps.inventory.hosts) {
-    if (await deps.locks.holderOf(host.name)) busy.add(host.name);
-  }
+  const busy = await busyHosts(deps.locks, deps.inventory.hosts);
   const checks = await deps.checker.checkMany(
     deps.inventory.hosts.filter((h) => !busy.has(h.name)),
   );
@@ -60,7 +58,7 @@ export async function notifyFleet(deps: NotifyFleetDeps): Promise<FleetNotice | 
     if (release) now.pending[check.host] = release;
   }
   // A host being upgraded keeps what it was: its yum belongs to the upgrade now.
-  for (const host of busy) {
+  for (const host of busy.keys()) {
     const pending = before.pending[host];
     const failing = before.failing[host];
     if (pending !== undefined) now.pending[host] = pending;

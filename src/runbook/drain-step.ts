@@ -7,7 +7,11 @@ import {
   drainDeadline,
 } from "../domain/drain-policy.js";
 import { countSessions } from "../kcm/commands.js";
-import { type ActiveSessions, parseActiveSessions } from "../kcm/parse-active-sessions.js";
+import {
+  type ActiveSessions,
+  parseActiveSessions,
+  type SessionFilter,
+} from "../kcm/parse-active-sessions.js";
 import type { Progress } from "./read-progress.js";
 import { HandBackError, LockLostError } from "./runbook-failure.js";
 import type { StepRunner } from "./step-runner.js";
@@ -33,16 +37,15 @@ export async function drainStep(
   const where = runner.deps.sessions;
   if (!where) return undefined;
   const policy = where.drain ?? DEFAULT_DRAIN_POLICY;
-  let counted = await countNow(runner);
+  let counted = await countNow(runner, where);
   const open = counted.kind === "unknown" || counted.count > 0;
   if (policy.waitMinutes > 0 && (open || progress.drainStartedAt !== undefined)) {
-    const waited = await waitForSessions(runner, policy, progress.drainStartedAt, counted);
-    if (waited.outcome) {
-      const outcome = waited.outcome;
-      return outcome.kind === "failed"
-        ? { ...outcome, totalMs: runner.deps.now() - jobStarted }
-        : outcome;
-    }
+    const waited = await waitForSessions(runner, where, policy, {
+      journaledSince: progress.drainStartedAt,
+      first: counted,
+      jobStarted,
+    });
+    if (waited.outcome) return waited.outcome;
     counted = waited.counted;
   }
   runner.report({
@@ -56,9 +59,7 @@ export async function drainStep(
 }
 
 /** The sessions now; a count that cannot be read (or a lost connection) is "unknown". */
-async function countNow(runner: StepRunner): Promise<ActiveSessions> {
-  const where = runner.deps.sessions;
-  if (!where) return { kind: "unknown", reason: "not counted" };
+async function countNow(runner: StepRunner, where: SessionFilter): Promise<ActiveSessions> {
   return runner
     .exec(countSessions(where.port))
     .then((output) => parseActiveSessions(output, where))
@@ -71,10 +72,18 @@ async function countNow(runner: StepRunner): Promise<ActiveSessions> {
 /** The wait itself, as the step "drain": its end decides whether the stop follows. */
 async function waitForSessions(
   runner: StepRunner,
+  where: SessionFilter,
   policy: DrainPolicy,
-  journaledSince: number | undefined,
-  first: ActiveSessions,
+  at: {
+    /** When an earlier delivery of the job began this wait, if one did. */
+    journaledSince: number | undefined;
+    /** The count that started it. */
+    first: ActiveSessions;
+    /** When the job began (a failed outcome's total time). */
+    jobStarted: number;
+  },
 ): Promise<{ outcome?: JobOutcome; counted: ActiveSessions }> {
+  const { journaledSince, first } = at;
   const { deps, job } = runner;
   const started = deps.now();
   const since = journaledSince ?? started;
@@ -84,7 +93,7 @@ async function waitForSessions(
   const until = new Date(deadline.at).toISOString();
   await runner.started(
     "drain",
-    `${countSessions(deps.sessions?.port ?? 0)}   # every ${policy.pollSeconds} s until ${until.slice(11, 19)} UTC`,
+    `${countSessions(where.port)}   # every ${policy.pollSeconds} s until ${until.slice(11, 19)} UTC`,
   );
   let counted = first;
   let draining = false;
@@ -130,7 +139,7 @@ async function waitForSessions(
       end = "cancelled";
       break;
     }
-    const next = await countNow(runner);
+    const next = await countNow(runner, where);
     if (next.kind === "count" && next.count !== counted.count && next.count > 0) {
       runner.report({
         type: "drain-count",
@@ -164,7 +173,7 @@ async function waitForSessions(
         evidence: [],
         downtimeStarted: false,
         services: [],
-        totalMs: 0,
+        totalMs: deps.now() - at.jobStarted,
       },
     };
   }

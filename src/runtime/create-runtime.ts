@@ -254,6 +254,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     taskDeps() {
       if (!chat) throw new Error(`${options.name}: tasks answer in the chat, and there is none`);
       const connect = sshConnector(inventory.hosts, { connectTimeoutMs: env.sshConnectTimeoutMs });
+      const locks = { holderOf: (host: string) => hostLockHolder(redis, keys, host) };
       const checker = hostChecker({
         connect,
         commandTimeoutMs: env.checkCommandTimeoutMs,
@@ -284,7 +285,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         check: {
           inventory,
           checker,
-          locks: { holderOf: (host) => hostLockHolder(redis, keys, host) },
+          locks,
           chat,
           fleet: runtime.fleet,
           now,
@@ -292,7 +293,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         notify: {
           inventory,
           checker,
-          locks: { holderOf: (host) => hostLockHolder(redis, keys, host) },
+          locks,
           notices: runtime.notices,
           chat,
           fleet: runtime.fleet,
@@ -336,8 +337,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     }),
     async close() {
       closed = true;
+      // One clear for either: Node's timeouts and intervals share their handles.
       clearTimeout(heartbeat);
-      clearInterval(heartbeat);
       await within(heartbeats.forget({ role: options.name, id: workerId }).catch(() => undefined));
       await within(poster?.stop() ?? Promise.resolve());
       await within(Promise.all([queues.tasks.close(), queues.upgrades.close()]));

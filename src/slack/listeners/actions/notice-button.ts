@@ -1,6 +1,7 @@
 import { TERMINAL_STATES } from "../../../domain/upgrade-request.js";
 import { escapeMrkdwn } from "../../blocks/mrkdwn.js";
 import type { BotDeps } from "../../bot-deps.js";
+import { mayRequest, NOT_A_REQUESTER } from "../../requester-policy.js";
 import { type ButtonArgs, clickInOwnChannel } from "./button-click.js";
 
 /**
@@ -22,10 +23,8 @@ export function noticeButton(deps: BotDeps) {
     );
     if (!click) return;
     const { channel, tell } = click;
-    if (deps.slack.requesters && !deps.slack.requesters.includes(body.user.id)) {
-      await tell(
-        "You are not on kcm-chatops's list of requesters; ask an administrator to add you.",
-      );
+    if (!mayRequest(deps.slack, body.user.id)) {
+      await tell(NOT_A_REQUESTER);
       return;
     }
     const version = action.value;

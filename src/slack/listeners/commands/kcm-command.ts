@@ -5,6 +5,7 @@ import { cancelRequest } from "../../../requests/decide-request.js";
 import { hostsText, statusText } from "../../blocks/fleet-text.js";
 import { escapeMrkdwn } from "../../blocks/mrkdwn.js";
 import type { BotDeps } from "../../bot-deps.js";
+import { mayRequest, NOT_A_REQUESTER } from "../../requester-policy.js";
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -35,10 +36,8 @@ export function kcmCommand(deps: BotDeps) {
       );
       return;
     }
-    if (deps.slack.requesters && !deps.slack.requesters.includes(command.user_id)) {
-      await say(
-        "You are not on kcm-chatops's list of requesters; ask an administrator to add you.",
-      );
+    if (!mayRequest(deps.slack, command.user_id)) {
+      await say(NOT_A_REQUESTER);
       return;
     }
     const parsed = parseKcmCommand(command.text);

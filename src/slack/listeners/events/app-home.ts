@@ -2,6 +2,7 @@ import type { App } from "@slack/bolt";
 import { TERMINAL_STATES } from "../../../domain/upgrade-request.js";
 import { HOME_CHECK, homeView } from "../../blocks/home-blocks.js";
 import type { BotDeps } from "../../bot-deps.js";
+import { mayRequest } from "../../requester-policy.js";
 
 /** How often one person may ask for a check from the Home tab. */
 const CHECK_EVERY_S = 300;
@@ -13,11 +14,10 @@ async function publishHome(deps: BotDeps, client: Client, user: string, note?: s
   const requests = (await deps.requests.recent({ limit: 50 })).filter(
     (r) => !TERMINAL_STATES.has(r.state),
   );
-  const links = new Map<string, string>();
-  for (const request of requests) {
-    const link = await deps.threadLink(request);
-    if (link) links.set(request.id, link);
-  }
+  const found = await Promise.all(
+    requests.map(async (r) => [r.id, await deps.threadLink(r)] as const),
+  );
+  const links = new Map(found.flatMap(([id, link]) => (link ? [[id, link] as const] : [])));
   const view = homeView({
     inventory: deps.inventory,
     snapshots: await deps.fleet.all(),
@@ -42,7 +42,7 @@ export function registerAppHome(app: App, deps: BotDeps): void {
     await ack();
     const user = body.user.id;
     const channel = deps.slack.channels[0];
-    if (deps.slack.requesters && !deps.slack.requesters.includes(user)) {
+    if (!mayRequest(deps.slack, user)) {
       await publishHome(
         deps,
         client,
